@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The write-ahead log with group commit.
+///
+/// Callers `append` a record (synchronously, inside the actor turn that changed memory, so log
+/// order is the order in which each actor applied its changes) and then `waitDurable` for its
+/// LSN before answering. One writer thread takes everything appended while the previous commit
+/// ran and writes it in a single LMDB transaction: the records into `wal`, their row ops into the
+/// domain tables, the last LSN into `meta`. Only when `mdb_txn_commit` (with its fsyncs) has
+/// returned are the waiters resumed.
+///
+/// A failed commit is fail-stop (SPEC §5.4): the log refuses every later append and every wait
+/// for an undurable LSN, so nothing that is not on disk is ever acknowledged.
+public final class WriteAheadLog: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// What one commit did, for metrics.
+    public struct CommitReport: Sendable {
+        public let records: Int
+        public let seconds: Double
+        public let lastLSN: LSN
+    }
+
+    public struct Stats: Sendable {
+        public let batches: UInt64
+        public let records: UInt64
+        public let durableLSN: LSN
+        public let lastAssignedLSN: LSN
+        public var meanBatchSize: Double { batches == 0 ? 0 : Double(records) / Double(batches) }
+    }
+
+    private struct Waiter {
+        let lsn: LSN
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var pending: [(LSN, WALRecord)] = []
+        var lastAssigned: LSN
+        var waiters: [Waiter] = []
+        var failure: Failure?
+        var closing = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var finished = false
+        var batches: UInt64 = 0
+        var records: UInt64 = 0
+        var oldestRetained: LSN?
+    }
+
+    private let store: Store
+    private let retain: UInt64
+    private let logger: Logger
+    private let onCommit: @Sendable (CommitReport) -> Void
+    private let condition = NSCondition()
+    private var state: State
+    private let durable: Atomic<UInt64>
+    private let assigned: Atomic<UInt64>
+
+    /// - Parameters:
+    ///   - retain: how many records the `wal` table keeps; older ones are deleted a few at a time
+    ///     inside later commits. The tables hold the state, so trimming loses nothing.
+    public init(
+        store: Store, retain: Int, logger: Logger,
+        onCommit: @escaping @Sendable (CommitReport) -> Void = { _ in }
+    ) throws {
+        self.store = store
+        self.retain = UInt64(max(retain, 0))
+        self.logger = logger
+        self.onCommit = onCommit
+        let last = try store.lastLSN()
+        state = State(lastAssigned: last, oldestRetained: try store.firstRetainedLSN())
+        durable = Atomic(last)
+        assigned = Atomic(last)
+    }
+
+    /// Starts the writer thread.
+    public func start() {
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "pmd-wal-writer"
+        thread.start()
+    }
+
+    /// The highest LSN known to be on disk.
+    public var durableLSN: LSN { durable.load(ordering: .acquiring) }
+
+    /// The highest LSN handed out so far.
+    public var lastAssignedLSN: LSN { assigned.load(ordering: .acquiring) }
+
+    /// Why the log stopped accepting writes, if it did.
+    public var failure: Failure? {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.failure
+    }
+
+    public func stats() -> Stats {
+        condition.lock()
+        defer { condition.unlock() }
+        return Stats(
+            batches: state.batches, records: state.records,
+            durableLSN: durableLSN, lastAssignedLSN: state.lastAssigned)
+    }
+
+    /// Queues a record for the next commit and returns its LSN. Cheap and non-blocking: call it
+    /// in the same actor turn as the change it records.
+    public func append(_ record: WALRecord) throws(Failure) -> LSN {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure = state.failure { throw failure }
+        if state.closing { throw Failure(reason: "shutting down") }
+        state.lastAssigned += 1
+        let lsn = state.lastAssigned
+        state.pending.append((lsn, record))
+        assigned.store(lsn, ordering: .releasing)
+        if state.pending.count == 1 { condition.signal() }
+        return lsn
+    }
+
+    /// Returns once `lsn` is durable; throws if the log failed before that.
+    public func waitDurable(_ lsn: LSN) async throws(Failure) {
+        if lsn <= durableLSN { return }
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                condition.lock()
+                if lsn <= durableLSN {
+                    condition.unlock()
+                    continuation.resume()
+                } else if let failure = state.failure {
+                    condition.unlock()
+                    continuation.resume(throwing: failure)
+                } else {
+                    state.waiters.append(Waiter(lsn: lsn, continuation: continuation))
+                    condition.unlock()
+                }
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(reason: "\(error)")
+        }
+    }
+
+    /// Commits what is pending, stops the writer thread and syncs LMDB. Later appends fail.
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            if state.finished {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            state.closing = true
+            state.closeWaiters.append(continuation)
+            condition.signal()
+            condition.unlock()
+        }
+        try? store.environment.sync()
+    }
+
+    // MARK: - Writer thread
+
+    private func writerLoop() {
+        while true {
+            condition.lock()
+            // After a failure nothing more is appended, so the thread just waits for close().
+            while state.pending.isEmpty && !state.closing {
+                condition.wait()
+            }
+            if state.pending.isEmpty {
+                state.finished = true
+                let closeWaiters = state.closeWaiters
+                state.closeWaiters = []
+                condition.unlock()
+                closeWaiters.forEach { $0.resume() }
+                return
+            }
+            var batch: [(LSN, WALRecord)] = []
+            swap(&batch, &state.pending)
+            let oldest = state.oldestRetained
+            condition.unlock()
+
+            let started = ContinuousClock.now
+            do {
+                let newOldest = try commit(batch, oldestRetained: oldest)
+                finishCommit(batch: batch, oldestRetained: newOldest, started: started)
+            } catch {
+                fail(reason: "commit of LSN \(batch.first!.0)...\(batch.last!.0) failed: \(error)")
+            }
+        }
+    }
+
+    /// Writes one batch in one LMDB transaction; returns the new oldest retained LSN.
+    private func commit(_ batch: [(LSN, WALRecord)], oldestRetained: LSN?) throws -> LSN? {
+        let txn = try Transaction(environment: store.environment, readOnly: false)
+        for (lsn, record) in batch {
+            try txn.put(Store.walTable, key: lsn.walKey, value: record.encoded())
+            for op in record.ops {
+                switch op {
+                case let .put(table, key, value): try txn.put(table, key: key, value: value)
+                case let .delete(table, key): try txn.delete(table, key: key)
+                }
+            }
+        }
+        let last = batch.last!.0
+        try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
+        let oldest = try trim(txn, last: last, oldest: oldestRetained ?? batch.first!.0, budget: max(64, batch.count * 2))
+        try txn.commit()
+        return oldest
+    }
+
+    /// Deletes records older than the retention window, at most `budget` per commit so no
+    /// single commit grows large.
+    private func trim(_ txn: Transaction, last: LSN, oldest: LSN, budget: Int) throws -> LSN {
+        guard last >= retain else { return oldest }
+        let keepFrom = last - retain + 1
+        var lsn = oldest
+        var deleted = 0
+        while lsn < keepFrom && deleted < budget {
+            try txn.delete(Store.walTable, key: lsn.walKey)
+            lsn += 1
+            deleted += 1
+        }
+        return lsn
+    }
+
+    private func finishCommit(batch: [(LSN, WALRecord)], oldestRetained: LSN?, started: ContinuousClock.Instant) {
+        let last = batch.last!.0
+        condition.lock()
+        durable.store(last, ordering: .releasing)
+        state.batches += 1
+        state.records += UInt64(batch.count)
+        state.oldestRetained = oldestRetained
+        var ready: [Waiter] = []
+        if !state.waiters.isEmpty {
+            var waiting: [Waiter] = []
+            waiting.reserveCapacity(state.waiters.count)
+            for waiter in state.waiters {
+                if waiter.lsn <= last { ready.append(waiter) } else { waiting.append(waiter) }
+            }
+            state.waiters = waiting
+        }
+        condition.unlock()
+        for waiter in ready { waiter.continuation.resume() }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        onCommit(CommitReport(records: batch.count, seconds: seconds, lastLSN: last))
+    }
+
+    private func fail(reason: String) {
+        logger.critical("write-ahead log failed; refusing writes until restart", metadata: ["reason": "\(reason)"])
+        condition.lock()
+        let failure = Failure(reason: reason)
+        state.failure = failure
+        state.pending = []
+        let waiters = state.waiters
+        state.waiters = []
+        condition.unlock()
+        for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+    }
+}

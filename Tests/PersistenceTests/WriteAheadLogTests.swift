@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Testing
+@testable import Persistence
+
+@Suite struct WriteAheadLogTests {
+    static let tables = ["items"]
+
+    func open(_ dir: TempDirectory, mapSize: Int = 64 << 20, retain: Int = 1000) throws -> (Store, WriteAheadLog) {
+        let store = try Store(directory: dir.path, mapSize: mapSize, tables: Self.tables)
+        let wal = try WriteAheadLog(store: store, retain: retain, logger: Logger(label: "test"))
+        wal.start()
+        return (store, wal)
+    }
+
+    func record(_ n: Int, size: Int = 8) -> WALRecord {
+        WALRecord(
+            kind: "item.put", timestampMs: Int64(n),
+            ops: [.put(table: "items", key: LSN(n).walKey, value: [UInt8](repeating: UInt8(n % 251), count: size))])
+    }
+
+    func items(_ store: Store) throws -> [LSN: [UInt8]] {
+        var rows: [LSN: [UInt8]] = [:]
+        try store.scan("items") { key, value in rows[key.reduce(0) { $0 << 8 | LSN($1) }] = Array(value) }
+        return rows
+    }
+
+    @Test func concurrentAppendsShareCommitsAndAllBecomeDurable() async throws {
+        let dir = TempDirectory()
+        let (store, wal) = try open(dir)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 1...400 {
+                group.addTask {
+                    let lsn = try wal.append(record(n))
+                    try await wal.waitDurable(lsn)
+                    #expect(wal.durableLSN >= lsn)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stats = wal.stats()
+        #expect(stats.records == 400)
+        #expect(stats.batches < 400, "400 concurrent writers must share commits, got \(stats.batches) batches")
+        #expect(stats.durableLSN == 400)
+        #expect(try items(store).count == 400)
+        await wal.close()
+    }
+
+    @Test func stateAndLSNSurviveReopening() async throws {
+        let dir = TempDirectory()
+        do {
+            let (_, wal) = try open(dir)
+            for n in 1...5 { try await wal.waitDurable(try wal.append(record(n))) }
+            try await wal.waitDurable(try wal.append(WALRecord(kind: "item.delete", timestampMs: 9, ops: [.delete(table: "items", key: LSN(2).walKey)])))
+            await wal.close()
+        }
+        let (store, wal) = try open(dir)
+        #expect(try store.lastLSN() == 6)
+        #expect(Set(try items(store).keys) == [1, 3, 4, 5])
+        #expect(try wal.append(record(7)) == 7, "LSNs continue after a restart")
+        await wal.close()
+    }
+
+    @Test func walTableIsTrimmedToTheRetentionWindow() async throws {
+        let dir = TempDirectory()
+        let (store, wal) = try open(dir, retain: 10)
+        for n in 1...300 { try await wal.waitDurable(try wal.append(record(n))) }
+        #expect(try store.retainedRecordCount() == 10)
+        let kept = try store.records(from: 0, limit: 100).map(\.0)
+        #expect(kept == Array(291...300))
+        #expect(try items(store).count == 300, "trimming the log never drops state")
+        await wal.close()
+    }
+
+    @Test func newerFormatIsRefusedWithAClearError() throws {
+        let dir = TempDirectory()
+        do {
+            let store = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])
+            var writer = ByteWriter()
+            writer.writeVarint(UInt64(Store.formatVersion + 1))
+            try store.environment.write { try $0.put("meta", key: Store.formatKey, value: writer.bytes) }
+        }
+        #expect {
+            _ = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])
+        } throws: { error in
+            "\(error)".contains("newer than this pmd supports")
+        }
+    }
+
+    @Test func mapFullIsFailStopAndALargerMapRecovers() async throws {
+        let dir = TempDirectory()
+        var acknowledged: [Int] = []
+        do {
+            let (_, wal) = try open(dir, mapSize: 256 << 10)
+            var failed = false
+            for n in 1...2000 where !failed {
+                do {
+                    let lsn = try wal.append(record(n, size: 2000))
+                    try await wal.waitDurable(lsn)
+                    acknowledged.append(n)
+                } catch {
+                    failed = true
+                }
+            }
+            #expect(failed, "a 256 KiB map cannot hold 4 MB of rows")
+            #expect(wal.failure != nil)
+            #expect(throws: WriteAheadLog.Failure.self) { try wal.append(record(99_999)) }
+            await wal.close()
+        }
+        let (store, wal) = try open(dir, mapSize: 64 << 20)
+        let rows = try items(store)
+        #expect(Set(rows.keys) == Set(acknowledged.map { LSN($0) }), "exactly the acknowledged writes are on disk")
+        try await wal.waitDurable(try wal.append(record(5000)))
+        await wal.close()
+    }
+}
