@@ -70,5 +70,6 @@ let package = Package(
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"]),
         .testTarget(name: "ActorsTests", dependencies: ["Actors", "Persistence"]),
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "Persistence"]),
+        .testTarget(name: "pmdTests", dependencies: ["pmd"]),
     ]
 )

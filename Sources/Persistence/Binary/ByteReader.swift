@@ -8,6 +8,11 @@ public struct ByteReader {
         public let offset: Int
         public let reason: String
         public var description: String { "malformed row at byte \(offset): \(reason)" }
+
+        public init(offset: Int, reason: String) {
+            self.offset = offset
+            self.reason = reason
+        }
     }
 
     public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }

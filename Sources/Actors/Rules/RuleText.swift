@@ -1,0 +1,40 @@
+/// Small text helpers shared by the rules. A namespace rather than `String` extensions so they
+/// cannot collide with helpers other files of the `Actors` module may define.
+enum RuleText {
+    /// Removes leading and trailing whitespace and newlines (Unicode `White_Space`, judged per
+    /// Character). Done by hand to keep the rules free of Foundation.
+    static func trim(_ s: String) -> String {
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = s.lastIndex(where: { !$0.isWhitespace })!
+        return String(s[first...last])
+    }
+
+    /// Validates a trimmed, length-bounded text field such as a name.
+    ///
+    /// Lengths count Characters (what a person sees as one letter), so "José" is 4 whether the
+    /// é arrives precomposed or decomposed, and non-Latin scripts are not penalised as they
+    /// would be by a UTF-8 byte count.
+    /// - Parameters:
+    ///   - label: the field's human name at the start of a message ("Name", "Tenant name").
+    /// - Returns: the trimmed value.
+    static func boundedTrimmed(_ raw: String, label: String, max: Int) throws(RuleViolation) -> String {
+        let value = trim(raw)
+        if value.isEmpty { throw RuleViolation("\(label) must not be empty") }
+        if value.count > max { throw RuleViolation("\(label) must be at most \(max) characters") }
+        return value
+    }
+
+    /// True for bytes below 0x20 and DEL: never acceptable inside identifiers, addresses or URLs.
+    static func isControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
+
+    static func isASCIILetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+    static func isASCIIDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    static func isASCIIAlnum(_ b: UInt8) -> Bool { isASCIILetter(b) || isASCIIDigit(b) }
+
+    /// One DNS label: 1...63 ASCII letters/digits/hyphens, not starting or ending with a hyphen.
+    static func isHostLabel<C: BidirectionalCollection<UInt8>>(_ label: C) -> Bool {
+        guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+        guard first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
+        return label.allSatisfy { isASCIIAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
+}

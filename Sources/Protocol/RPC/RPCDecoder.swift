@@ -1,0 +1,51 @@
+/// Turns one line into requests, following JSON-RPC 2.0 with SPEC §4's conveniences:
+/// `"jsonrpc"` may be omitted (but must be "2.0" when present) and params must be an object.
+public enum RPCDecoder {
+    static let members: Set<String> = ["jsonrpc", "method", "params", "id"]
+
+    public static func decode(_ line: UnsafeRawBufferPointer) -> RPCMessage {
+        let value: JSON
+        do {
+            value = try JSON.parse(line)
+        } catch {
+            return .failure(RPCError(code: -32700, message: "Parse error", data: ["detail": .string(error.description)]))
+        }
+        switch value {
+        case let .array(elements):
+            if elements.isEmpty { return .failure(.invalidRequest("empty batch")) }
+            return .batch(elements.map(envelope))
+        default:
+            return .single(envelope(value))
+        }
+    }
+
+    /// Validates one request object. The id is echoed only when the rest of the envelope is
+    /// valid enough to trust it, as JSON-RPC 2.0 §5 asks.
+    static func envelope(_ value: JSON) -> RPCEnvelope {
+        guard case let .object(object) = value else {
+            return .invalid(id: .null, error: .invalidRequest("a request must be an object"))
+        }
+        if let version = object["jsonrpc"], version != .string("2.0") {
+            return .invalid(id: .null, error: .invalidRequest("jsonrpc must be \"2.0\""))
+        }
+        guard case let .string(method)? = object["method"] else {
+            return .invalid(id: .null, error: .invalidRequest("method must be a string"))
+        }
+        let id = object["id"]
+        switch id {
+        case nil, .null?, .string?, .number?: break
+        default: return .invalid(id: .null, error: .invalidRequest("id must be a string, number or null"))
+        }
+        if let unknown = object.keys.first(where: { !members.contains($0) }) {
+            return .invalid(id: id ?? .null, error: .invalidRequest("unknown member \"\(unknown)\""))
+        }
+        switch object["params"] {
+        case nil:
+            return .request(RPCRequest(id: id, method: method, params: [:]))
+        case let .object(params)?:
+            return .request(RPCRequest(id: id, method: method, params: params))
+        default:
+            return .invalid(id: id ?? .null, error: .paramsNotObject)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Synchronization
+
+/// Per-connection facts a handler may need.
+public struct ConnectionInfo: Sendable {
+    public let id: UInt64
+    public let remote: String
+}
+
+/// All methods by name. Dispatch does, in one place and in this order: lookup (-32601), the
+/// session gate (401 when a protected method has no `params.session`), params validation (400
+/// with every failing field), then the handler.
+public final class MethodRegistry: Sendable {
+    final class Entry: Sendable {
+        let spec: MethodSpec
+        let calls = Atomic<Int>(0)
+        let failures = Atomic<Int>(0)
+        init(_ spec: MethodSpec) { self.spec = spec }
+    }
+
+    private let entries: [String: Entry]
+    private let order: [String]
+    private let observer: (any RequestObserver)?
+
+    /// Methods every pmd has: `rpc.auth` is answered by the connection itself (it changes the
+    /// connection's state) and `rpc.methods` by the registry; both are listed here so
+    /// `rpc.methods` describes them too.
+    static let builtIns: [MethodSpec] = [
+        MethodSpec(
+            "rpc.auth", summary: "Authenticate this connection with PMD_RPC_KEY (must come first when a key is set)",
+            params: [ParamSpec("key", .string, required: true, summary: "The RPC key")]
+        ) { _ throws(RPCError) in RPCResult(["ok": true]) },
+        MethodSpec("rpc.methods", summary: "Every method with its params and whether it needs a session or a tenant") { _ throws(RPCError) in
+            RPCResult(.null)
+        },
+    ]
+
+    public init(_ methods: [MethodSpec], observer: (any RequestObserver)? = nil) {
+        self.observer = observer
+        var entries: [String: Entry] = [:]
+        let methods = Self.builtIns + methods
+        for method in methods {
+            precondition(entries[method.name] == nil, "method \(method.name) registered twice")
+            entries[method.name] = Entry(method)
+        }
+        self.entries = entries
+        self.order = methods.map(\.name)
+    }
+
+    public func contains(_ method: String) -> Bool { entries[method] != nil }
+
+    public func dispatch(_ request: RPCRequest, connection: ConnectionInfo) async -> Result<RPCResult, RPCError> {
+        guard let entry = entries[request.method] else {
+            observer?.observe(method: "unknown", outcome: "method_not_found", duration: .zero)
+            return .failure(.methodNotFound(request.method))
+        }
+        entry.calls.add(1, ordering: .relaxed)
+        let started = ContinuousClock.now
+        let result = await run(entry.spec, request, connection)
+        var outcome = "ok"
+        if case let .failure(error) = result {
+            entry.failures.add(1, ordering: .relaxed)
+            outcome = error.data?["kind"]?.stringValue ?? "protocol_error"
+        }
+        observer?.observe(method: request.method, outcome: outcome, duration: ContinuousClock.now - started)
+        return result
+    }
+
+    private func run(_ spec: MethodSpec, _ request: RPCRequest, _ connection: ConnectionInfo) async -> Result<RPCResult, RPCError> {
+        var session: String?
+        if spec.access != .open {
+            guard case let .string(token)? = request.params["session"] else { return .failure(.authenticationRequired) }
+            session = token
+        }
+        let problems = ParamValidator.problems(request.params, against: spec)
+        if !problems.isEmpty { return .failure(.validation(problems)) }
+        if spec.name == "rpc.methods" { return .success(RPCResult(describe())) }
+        let call = RPCCall(method: spec.name, params: request.params, session: session, connection: connection)
+        do {
+            return .success(try await spec.handler(call))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Calls and failures per method, for `system.stats`.
+    public func counts() -> [(method: String, calls: Int, failures: Int)] {
+        order.compactMap { name in
+            guard let entry = entries[name] else { return nil }
+            return (name, entry.calls.load(ordering: .relaxed), entry.failures.load(ordering: .relaxed))
+        }
+    }
+
+    /// `rpc.methods`: every method with its params and access, in registration order.
+    public func describe() -> JSON {
+        let methods: [JSON] = order.compactMap { entries[$0]?.spec }.map { spec in
+            var params: [JSON] = []
+            if spec.access != .open {
+                params.append(["name": "session", "type": "string", "required": true, "nullable": false, "summary": "Session token from auth.login"])
+            }
+            for param in spec.params {
+                params.append([
+                    "name": .string(param.name), "type": .string(param.kind.rawValue), "required": .bool(param.required),
+                    "nullable": .bool(param.nullable), "summary": .string(param.summary),
+                ])
+            }
+            return [
+                "name": .string(spec.name), "summary": .string(spec.summary),
+                "session": .bool(spec.access != .open), "tenant": .bool(spec.access == .tenant),
+                "params": .array(params),
+            ]
+        }
+        return ["methods": .array(methods), "count": .number(JSONNumber(methods.count))]
+    }
+}

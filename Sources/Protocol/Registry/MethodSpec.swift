@@ -1,0 +1,56 @@
+/// What a handler receives: the validated params and the caller's session token, if any.
+public struct RPCCall: Sendable {
+    public let method: String
+    public let params: JSONObject
+    public let session: String?
+    public let connection: ConnectionInfo
+}
+
+/// A handler's success: the `result` and the LSN that must be durable before it is sent
+/// (the newest write the result reflects; 0 when it reflects only durable state).
+public struct RPCResult: Sendable {
+    public var value: JSON
+    public var fence: UInt64
+
+    public init(_ value: JSON, fence: UInt64 = 0) {
+        self.value = value
+        self.fence = fence
+    }
+}
+
+public typealias RPCHandler = @Sendable (RPCCall) async throws(RPCError) -> RPCResult
+
+/// One method: name, documentation, access level, params and handler.
+public struct MethodSpec: Sendable {
+    /// Who may call: anyone, a signed-in user (`params.session`), or a signed-in user with an
+    /// active tenant (SPEC §6 "Session" and "tenant").
+    public enum Access: String, Sendable {
+        case open, session, tenant
+    }
+
+    public let name: String
+    public let summary: String
+    public let access: Access
+    public let params: [ParamSpec]
+    /// Names that are refused with a specific message rather than "Unknown parameter"
+    /// (e.g. `email` on `users.update`: a real field, but not one that can change).
+    public let rejected: [String: String]
+    /// Rules across several params (e.g. "at least one field"), run after the per-param checks.
+    public let check: (@Sendable (JSONObject) -> [(path: [String], message: String)])?
+    public let handler: RPCHandler
+
+    public init(
+        _ name: String, summary: String, access: Access = .open, params: [ParamSpec] = [],
+        rejected: [String: String] = [:],
+        check: (@Sendable (JSONObject) -> [(path: [String], message: String)])? = nil,
+        handler: @escaping RPCHandler
+    ) {
+        self.name = name
+        self.summary = summary
+        self.access = access
+        self.params = params
+        self.rejected = rejected
+        self.check = check
+        self.handler = handler
+    }
+}

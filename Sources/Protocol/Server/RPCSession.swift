@@ -1,0 +1,141 @@
+import Persistence
+
+/// The per-connection protocol state machine, with no socket: it takes one line and returns the
+/// line to send back (if any) and the LSN that must be durable first. Requests are executed one
+/// after another in arrival order; batches element by element.
+struct RPCSession {
+    let registry: MethodRegistry
+    let durability: any Durability
+    let info: ConnectionInfo
+    let maxLine: Int
+    let rpcKey: String?
+    private(set) var authenticated: Bool
+
+    init(registry: MethodRegistry, durability: any Durability, info: ConnectionInfo, maxLine: Int, rpcKey: String?) {
+        self.registry = registry
+        self.durability = durability
+        self.info = info
+        self.maxLine = maxLine
+        self.rpcKey = rpcKey
+        self.authenticated = rpcKey == nil
+    }
+
+    /// A line after the synchronous part of its handling (size check and JSON decoding), which
+    /// runs while its bytes are still in NIO's buffer.
+    enum Input {
+        case blank
+        case tooLarge
+        case message(RPCMessage)
+    }
+
+    static func classify(_ line: UnsafeRawBufferPointer, maxLine: Int) -> Input {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { return .blank }
+        if line.count > maxLine { return .tooLarge }
+        return .message(RPCDecoder.decode(line))
+    }
+
+    mutating func handle(_ input: Input) async -> PendingReply? {
+        let message: RPCMessage
+        switch input {
+        case .blank: return nil
+        case .tooLarge: return reply(error: .requestTooLarge, id: .null, close: true)
+        case let .message(decoded): message = decoded
+        }
+        if !authenticated {
+            return await authenticate(message)
+        }
+        switch message {
+        case let .failure(error):
+            return reply(error: error, id: .null)
+        case let .single(envelope):
+            guard let answer = await execute(envelope) else { return nil }
+            var out = answer.bytes
+            out.append(UInt8(ascii: "\n"))
+            return PendingReply(bytes: out, fence: answer.fence, ids: [answer.id])
+        case let .batch(envelopes):
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            var fence: LSN = 0
+            var ids: [JSON] = []
+            for envelope in envelopes {
+                guard let answer = await execute(envelope) else { continue }
+                if !ids.isEmpty { out.append(UInt8(ascii: ",")) }
+                out += answer.bytes
+                fence = max(fence, answer.fence)
+                ids.append(answer.id)
+            }
+            // A batch of notifications only gets no response at all (JSON-RPC 2.0 §6).
+            if ids.isEmpty { return nil }
+            out += [UInt8(ascii: "]"), UInt8(ascii: "\n")]
+            return PendingReply(bytes: out, fence: fence, ids: ids, isBatch: true)
+        }
+    }
+
+    private struct Answer {
+        var bytes: [UInt8]
+        var fence: LSN
+        var id: JSON
+    }
+
+    /// Runs one envelope; nil for a notification (executed, not answered).
+    private mutating func execute(_ envelope: RPCEnvelope) async -> Answer? {
+        switch envelope {
+        case let .invalid(id, error):
+            return answer(id: id, outcome: .failure(error))
+        case let .request(request):
+            let outcome: Result<RPCResult, RPCError>
+            if request.method == "rpc.auth" {
+                outcome = checkKey(request).map { RPCResult(["ok": true]) }
+            } else {
+                outcome = await registry.dispatch(request, connection: info)
+            }
+            guard let id = request.id else { return nil }
+            return answer(id: id, outcome: outcome)
+        }
+    }
+
+    private func answer(id: JSON, outcome: Result<RPCResult, RPCError>) -> Answer {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        switch outcome {
+        case let .success(result):
+            RPCEncoder.success(id: id, result: result.value, into: &bytes)
+            return Answer(bytes: bytes, fence: result.fence, id: id)
+        case let .failure(error):
+            RPCEncoder.failure(id: id, error: error, into: &bytes)
+            return Answer(bytes: bytes, fence: durability.lastAssignedLSN, id: id)
+        }
+    }
+
+    private func checkKey(_ request: RPCRequest) -> Result<Void, RPCError> {
+        guard case let .string(key)? = request.params["key"], request.params.count == 1 else {
+            return .failure(.validation([(["key"], "Required: a string, and no other params")]))
+        }
+        guard let rpcKey else { return .success(()) }
+        return constantTimeEquals(key, rpcKey) ? .success(()) : .failure(.application(code: 401, kind: "unauthorized", message: "Invalid RPC key"))
+    }
+
+    /// With `PMD_RPC_KEY` set, the first request must be a correct `rpc.auth`; anything else is
+    /// answered 401 and the connection closed.
+    private mutating func authenticate(_ message: RPCMessage) async -> PendingReply {
+        guard case let .single(.request(request)) = message, request.method == "rpc.auth" else {
+            return reply(error: .authenticationRequired, id: .null, close: true)
+        }
+        switch checkKey(request) {
+        case .success:
+            authenticated = true
+            return reply(result: ["ok": true], id: request.id ?? .null)
+        case let .failure(error):
+            return reply(error: error.code == 400 ? .authenticationRequired : error, id: request.id ?? .null, close: true)
+        }
+    }
+
+    private func reply(error: RPCError, id: JSON, close: Bool = false) -> PendingReply {
+        PendingReply(
+            bytes: RPCEncoder.line(id: id, outcome: .failure(error)), fence: durability.lastAssignedLSN,
+            closeAfter: close, ids: [id])
+    }
+
+    private func reply(result: JSON, id: JSON) -> PendingReply {
+        PendingReply(bytes: RPCEncoder.line(id: id, outcome: .success(result)), fence: 0, ids: [id])
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Actors
+import Foundation
+import Persistence
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent, compacted copy of PMD_DATA_DIR to DEST (safe while pmd runs).",
+        discussion: "DEST must not exist or be an empty directory. Start pmd on the copy with PMD_DATA_DIR=DEST.")
+
+    @Argument(help: "Destination directory")
+    var destination: String
+
+    func run() async throws {
+        let config = try loadConfig()
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination) {
+            guard (try? fm.contentsOfDirectory(atPath: destination))?.isEmpty == true else {
+                printError("backup: \(destination) exists and is not an empty directory")
+                throw ExitCode(1)
+            }
+        } else {
+            try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        }
+        do {
+            // A read transaction of its own: LMDB copies a consistent snapshot while the
+            // server keeps committing.
+            let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all, readOnly: true)
+            try store.environment.copy(to: destination)
+            let lsn = try store.lastLSN()
+            let size = (try? fm.attributesOfItem(atPath: destination + "/data.mdb")[.size] as? Int) ?? 0
+            print("pmd: backup of \(config.dataDir) at LSN \(lsn) written to \(destination) (\(size) bytes)")
+        } catch {
+            printError("backup: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

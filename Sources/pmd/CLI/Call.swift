@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOPosix
+import Protocol
+
+/// `pmd call METHOD [JSON]`: the redis-cli of pmd. One request to a running pmd over the same
+/// TCP protocol as any client; the response pretty-printed; exit status 1 on an error response.
+struct Call: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send one JSON-RPC request to a running pmd and print the response.",
+        discussion: "Uses PMD_RPC_ADDR (default 127.0.0.1:7420) and authenticates with PMD_RPC_KEY when it is set.\n"
+            + "Example: pmd call auth.login '{\"email\":\"ada@example.com\",\"password\":\"correct horse\"}'")
+
+    @Argument(help: "Method name, e.g. system.health")
+    var method: String
+
+    @Argument(help: "Params as a JSON object (default {})")
+    var params: String?
+
+    @Option(help: "host:port of pmd's JSON-RPC listener (default: PMD_RPC_ADDR or 127.0.0.1:7420)")
+    var addr: String?
+
+    @Option(help: "Seconds to wait for the response")
+    var timeout = 30
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let addressText = addr ?? environment["PMD_RPC_ADDR"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7420"
+        guard case let .success(address) = HostPort.parse(addressText), address.port != 0 else {
+            printError("call: expected host:port, got \"\(addressText)\"")
+            throw ExitCode(2)
+        }
+        var paramsValue: JSON = [:]
+        if let params {
+            do {
+                paramsValue = try JSON.parse(params)
+            } catch {
+                printError("call: params are not valid JSON: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        var lines: [JSON] = []
+        if let key = environment["PMD_RPC_KEY"], !key.isEmpty {
+            lines.append(["jsonrpc": "2.0", "id": 0, "method": "rpc.auth", "params": ["key": .string(key)]])
+        }
+        lines.append(["jsonrpc": "2.0", "id": 1, "method": .string(method), "params": paramsValue])
+
+        let responses: [JSON]
+        do {
+            responses = try await Self.exchange(lines, host: address.host, port: address.port, timeout: .seconds(timeout))
+        } catch {
+            printError("call: \(addressText): \(error)")
+            throw ExitCode(1)
+        }
+        guard let response = responses.last else { throw ExitCode(1) }
+        print(response.prettyString())
+        if responses.contains(where: { $0["error"] != nil }) { throw ExitCode(1) }
+    }
+
+    /// Sends the lines and reads one response line per request.
+    static func exchange(_ lines: [JSON], host: String, port: Int, timeout: Duration) async throws -> [JSON] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await withThrowingTaskGroup(of: [JSON].self) { group in
+            group.addTask {
+                try await channel.executeThenClose { inbound, outbound in
+                    var out: [UInt8] = []
+                    for line in lines {
+                        line.write(into: &out)
+                        out.append(UInt8(ascii: "\n"))
+                    }
+                    try await outbound.write(ByteBuffer(bytes: out))
+                    var responses: [JSON] = []
+                    for try await line in inbound {
+                        responses.append(try JSON.parse(Array(line.readableBytesView)))
+                        if responses.count == lines.count || responses.last?["error"] != nil && responses.count < lines.count { break }
+                    }
+                    return responses
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw CallTimeout()
+            }
+            let result = try await group.next()!
+            group.cancelAll()
+            return result
+        }
+    }
+
+    struct CallTimeout: Error, CustomStringConvertible {
+        var description: String { "no response in time" }
+    }
+}

@@ -1,0 +1,61 @@
+/// pmd's configuration: every variable of SPEC §3 plus pmd's own extensions, parsed and
+/// validated.
+///
+/// Build one with ``load(environment:overrides:)``; the variables, their flags, defaults and
+/// parsers are listed once, in ``settings``.
+struct Config: Sendable, Equatable {
+    /// `PMD_DATA_DIR`: the LMDB environment directory.
+    var dataDir: String
+    /// `PMD_RPC_ADDR`: the JSON-RPC listener; port 0 picks a free port.
+    var rpcAddress: HostPort
+    /// `PMD_HTTP_ADDR`: the HTTP listener; port 0 picks a free port.
+    var httpAddress: HostPort
+    /// `PMD_RPC_KEY`: when set, every connection must `rpc.auth` first. Secret.
+    var rpcKey: String?
+    /// `PMD_MAP_SIZE`: LMDB map size in bytes.
+    var mapSize: Int
+    /// `PMD_MAX_LINE`: longest accepted request line in bytes.
+    var maxLine: Int
+    /// `PMD_SESSION_TTL`: session lifetime, renewed on use.
+    var sessionTTL: Duration
+    /// `PMD_RESET_TTL`: password-reset token lifetime.
+    var resetTTL: Duration
+    /// `PMD_INVITE_TTL`: invitation lifetime.
+    var inviteTTL: Duration
+    /// `PMD_SCRYPT_N`: scrypt cost (r=8, p=1), a power of two.
+    var scryptN: Int
+    /// `PMD_APP_URL`: base of links in mail and Stripe return URLs, no trailing slash.
+    var appURL: String
+    /// `PMD_SMTP_URL`: the mail relay; nil keeps mail in the outbox and logs it.
+    var smtpURL: SMTPURL?
+    /// `PMD_MAIL_FROM`: the sender.
+    var mailFrom: MailAddress
+    /// `PMD_PLANS_FILE`: a JSON plan catalog; nil uses the built-in one. Checked to be a
+    /// readable file when loaded.
+    var plansFile: String?
+    /// `STRIPE_SECRET_KEY`: nil disables billing (503 "Billing is not configured"). Secret.
+    var stripeSecretKey: String?
+    /// `STRIPE_WEBHOOK_SECRET`: verifies webhook signatures; always set when
+    /// ``stripeSecretKey`` is. Secret.
+    var stripeWebhookSecret: String?
+    /// `STRIPE_API_BASE`: Stripe's API, no trailing slash; tests point it at localstripe.
+    var stripeAPIBase: String
+    /// `STRIPE_PRICE_*`: price ids of the built-in catalog.
+    var stripePrices: StripePriceIDs
+    /// `PMD_LOG_LEVEL`.
+    var logLevel: LogLevel
+    /// `PMD_LOG_FORMAT`.
+    var logFormat: LogFormat
+    /// `PMD_RECONCILE_INTERVAL` (pmd extension): period of the Stripe reconciliation.
+    var reconcileInterval: Duration
+    /// `PMD_WAL_RETAIN` (pmd extension): WAL records kept after a checkpoint, for
+    /// `pmd wal tail` and debugging; older ones are compacted away.
+    var walRetain: Int
+    /// `PMD_SHUTDOWN_GRACE` (pmd extension): how long graceful shutdown waits for
+    /// in-flight requests before closing connections.
+    var shutdownGrace: Duration
+
+    /// True when billing is configured; ``load(environment:overrides:)`` guarantees that a
+    /// configured key comes with a webhook secret.
+    var billingEnabled: Bool { stripeSecretKey != nil }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct PMD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pmd",
+        abstract: "pmd — the account and billing core of PenguinMails.",
+        discussion: "Configuration comes from environment variables (see .env.example); `pmd serve --help` lists them as flags.",
+        subcommands: [Serve.self, Call.self, CheckConfig.self, Backup.self, Wal.self],
+        defaultSubcommand: Serve.self)
+}

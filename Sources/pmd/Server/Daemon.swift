@@ -1,0 +1,88 @@
+import Actors
+import Logging
+import NIOCore
+import NIOPosix
+import Persistence
+import Protocol
+import ServiceLifecycle
+
+/// `pmd serve`: recover state from LMDB, start the WAL writer, the actors, the JSON-RPC and HTTP
+/// listeners, and run until SIGTERM/SIGINT; then drain, flush the WAL and close LMDB.
+struct Daemon {
+    let config: Config
+    let logger: Logger
+
+    func run() async throws {
+        let recoveryStarted = ContinuousClock.now
+        let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
+        let (identityState, expiredSessions) = try IdentityState.load(from: store, now: .now())
+        let recoveredLSN = try store.lastLSN()
+        logger.info(
+            "recovered state from LMDB",
+            metadata: [
+                "users": "\(identityState.users.count)", "sessions": "\(identityState.sessions.count)",
+                "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
+            ])
+
+        let metrics = PMDMetrics()
+        let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: logger) { metrics.commit($0) }
+        wal.start()
+        let journal = Journal(wal: wal)
+        if !expiredSessions.isEmpty {
+            _ = try journal.append("session.purged", at: .now(), expiredSessions.map { .delete(table: Tables.sessions, key: $0.bytes) })
+        }
+
+        let passwords = PasswordService(n: config.scryptN, threads: System.coreCount)
+        let identity = Identity(
+            state: identityState, journal: journal, passwords: passwords,
+            sessionTTLSeconds: config.sessionTTL.components.seconds)
+        let runtime = Runtime(store: store, wal: wal, identity: identity)
+        let registry = MethodRegistry(
+            SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity), observer: metrics)
+        runtime.attach(registry: registry)
+
+        let group = MultiThreadedEventLoopGroup.singleton
+        let rpc = try await RPCServer(
+            settings: .init(
+                host: config.rpcAddress.host, port: config.rpcAddress.port, maxLine: config.maxLine, rpcKey: config.rpcKey),
+            registry: registry, durability: wal, group: group, logger: logger)
+        runtime.attach(server: rpc)
+        logger.notice("rpc listening on \(config.rpcAddress.with(port: rpc.localPort))")
+
+        let httpAddress = config.httpAddress
+        let logger = self.logger
+        let http = HTTPListener.make(
+            runtime: runtime, metrics: metrics, host: httpAddress.host, port: httpAddress.port, group: group,
+            logger: logger
+        ) { port in
+            logger.notice("http listening on \(httpAddress.with(port: port))")
+        }
+        // Services stop in reverse order: the RPC listener drains first, then HTTP.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: http),
+                    .init(service: RPCService(server: rpc, grace: config.shutdownGrace, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await services.run()
+        } catch {
+            await wal.close()
+            await passwords.shutdown()
+            throw error
+        }
+        await wal.close()
+        await passwords.shutdown()
+        logger.notice("stopped", metadata: ["durableLsn": "\(wal.durableLSN)"])
+    }
+}
+
+extension HostPort {
+    func with(port: Int) -> HostPort {
+        var copy = self
+        copy.port = port
+        return copy
+    }
+}

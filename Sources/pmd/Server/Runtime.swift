@@ -1,0 +1,79 @@
+import Actors
+import Persistence
+import Protocol
+import Synchronization
+
+/// What the system methods and the HTTP listener report on: the parts of a running pmd, some of
+/// which (the registry, the listener) only exist after the methods have been built.
+final class Runtime: Sendable {
+    static let version = "0.1.0"
+
+    let startedAt = ContinuousClock.now
+    let store: Store
+    let wal: WriteAheadLog
+    let identity: Identity
+    let mailStatus: @Sendable () -> String
+    let stripeStatus: @Sendable () -> String
+    private let late = Mutex<(registry: MethodRegistry?, server: RPCServer?)>((nil, nil))
+
+    init(
+        store: Store, wal: WriteAheadLog, identity: Identity,
+        mailStatus: @escaping @Sendable () -> String = { "outbox-only" },
+        stripeStatus: @escaping @Sendable () -> String = { "disabled" }
+    ) {
+        self.store = store
+        self.wal = wal
+        self.identity = identity
+        self.mailStatus = mailStatus
+        self.stripeStatus = stripeStatus
+    }
+
+    func attach(registry: MethodRegistry) { late.withLock { $0.registry = registry } }
+    func attach(server: RPCServer) { late.withLock { $0.server = server } }
+    var registry: MethodRegistry? { late.withLock { $0.registry } }
+    var server: RPCServer? { late.withLock { $0.server } }
+
+    var uptimeSeconds: Int { Int((ContinuousClock.now - startedAt).components.seconds) }
+
+    /// `system.health`: `failing` once the WAL has stopped (fail-stop), `degraded` when a
+    /// configured part (Stripe, the mail relay) is failing, else `ok`. A part that is simply not
+    /// configured does not degrade the status (SPEC §4).
+    static func overallStatus(walFailed: Bool, stripe: String, mail: String) -> String {
+        if walFailed { return "failing" }
+        if stripe == "failing" || mail == "failing" { return "degraded" }
+        return "ok"
+    }
+
+    func health() -> JSON {
+        let usage = store.environment.usage()
+        let stripe = stripeStatus()
+        let mail = mailStatus()
+        return [
+            "status": .string(Self.overallStatus(walFailed: wal.failure != nil, stripe: stripe, mail: mail)),
+            "version": .string(Self.version), "uptimeSeconds": JSON(uptimeSeconds),
+            "walLsn": .number(JSONNumber(Int(wal.lastAssignedLSN))), "durableLsn": .number(JSONNumber(Int(wal.durableLSN))),
+            "lmdb": ["mapSize": JSON(usage.mapSize), "used": JSON(usage.used)],
+            "stripe": .string(stripe), "mail": .string(mail),
+        ]
+    }
+
+    func stats() async -> JSON {
+        let walStats = wal.stats()
+        let connections = server?.connectionCounts ?? (open: 0, accepted: 0)
+        var requests = JSONObject()
+        for entry in registry?.counts() ?? [] where entry.calls > 0 {
+            requests[entry.method] = ["calls": JSON(entry.calls), "errors": JSON(entry.failures)]
+        }
+        return [
+            "connections": ["open": JSON(connections.open), "accepted": JSON(connections.accepted)],
+            "requests": .object(requests),
+            "commits": [
+                "batches": .number(JSONNumber(Int(walStats.batches))), "records": .number(JSONNumber(Int(walStats.records))),
+                "meanBatchSize": .number(JSONNumber((walStats.meanBatchSize * 100).rounded() / 100) ?? 0),
+            ],
+            "tenants": JSON(0),
+            "users": JSON(await identity.userCount),
+            "sessions": JSON(await identity.sessionCount),
+        ]
+    }
+}
