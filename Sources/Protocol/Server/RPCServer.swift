@@ -33,7 +33,7 @@ public final class RPCServer: Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
-    private let open = Mutex<[UInt64: any Channel]>([:])
+    private let open = Mutex<[UInt64: (channel: any Channel, state: ConnectionState)]>([:])
     private let nextConnectionID = Atomic<UInt64>(0)
     private let accepted = Atomic<Int>(0)
 
@@ -64,7 +64,9 @@ public final class RPCServer: Sendable {
                         ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maxBuffered))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                         wrappingChannelSynchronously: child,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 8, highWatermark: 64)))
+                        configuration: .init(
+                            backPressureStrategy: .init(lowWatermark: 8, highWatermark: 64),
+                            isOutboundHalfClosureEnabled: true))
                 }
             }
         localAddress = channel.channel.localAddress?.ipAddress ?? settings.host
@@ -88,35 +90,34 @@ public final class RPCServer: Sendable {
         }
     }
 
-    /// Graceful shutdown, step one: stop accepting, and stop reading requests on every connection
-    /// (each finishes the requests it has, writes their responses, then closes).
+    /// Graceful shutdown, step one: stop accepting, and drain every connection: the request
+    /// being executed finishes, due replies are written, then the connection closes.
     public func stopAccepting() {
         channel.channel.close(promise: nil)
-        for child in open.withLock({ Array($0.values) }) {
-            child.close(mode: .input, promise: nil)
-        }
+        for connection in open.withLock({ Array($0.values) }) { connection.state.drain() }
     }
 
     /// Graceful shutdown, last resort after the grace period: close every connection now.
     public func closeAll() {
-        for child in open.withLock({ Array($0.values) }) { child.close(promise: nil) }
+        for connection in open.withLock({ Array($0.values) }) { connection.channel.close(promise: nil) }
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let id = nextConnectionID.add(1, ordering: .relaxed).newValue
         accepted.add(1, ordering: .relaxed)
-        open.withLock { $0[id] = connection.channel }
+        let queue = ReplyQueue(capacity: settings.maxPendingReplies)
+        let state = ConnectionState(queue: queue, channel: connection.channel)
+        open.withLock { $0[id] = (connection.channel, state) }
         defer { _ = open.withLock { $0.removeValue(forKey: id) } }
         let remote = connection.channel.remoteAddress?.description ?? "?"
         let info = ConnectionInfo(id: id, remote: remote)
-        let queue = ReplyQueue(capacity: settings.maxPendingReplies)
         var session = RPCSession(
             registry: registry, durability: durability, info: info, maxLine: settings.maxLine, rpcKey: settings.rpcKey)
         do {
             try await connection.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await self.write(queue, to: outbound) }
-                    await self.read(inbound, into: queue, session: &session)
+                    await self.read(inbound, into: queue, state: state, session: &session)
                     try await tasks.waitForAll()
                 }
             }
@@ -125,20 +126,27 @@ public final class RPCServer: Sendable {
         }
     }
 
+    /// Executes lines in order until the client closes its side. While draining, lines are read
+    /// and dropped (see `ConnectionState`).
     private func read(
-        _ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, session: inout RPCSession
+        _ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into queue: ReplyQueue, state: ConnectionState,
+        session: inout RPCSession
     ) async {
         defer { queue.finish() }
         let maxLine = settings.maxLine
         do {
             for try await line in inbound {
+                guard state.beginRequest() else { continue }
                 let input = line.withUnsafeReadableBytes { RPCSession.classify($0, maxLine: maxLine) }
-                guard let reply = await session.handle(input) else { continue }
-                await queue.push(reply)
-                if reply.closeAfter { return }
+                if let reply = await session.handle(input) {
+                    await queue.push(reply)
+                    if reply.closeAfter { state.drain() }
+                }
+                state.endRequest()
             }
         } catch is ByteToMessageDecoderError.PayloadTooLargeError {
             await queue.push(await session.handle(.tooLarge)!)
+            state.drain()
         } catch let leftover as NIOExtrasErrors.LeftOverBytesError {
             // The client closed its side after a last line without "\n": answer it anyway.
             let input = leftover.leftOverBytes.withUnsafeReadableBytes { RPCSession.classify($0, maxLine: maxLine) }
@@ -167,8 +175,9 @@ public final class RPCServer: Sendable {
             var buffer = allocator.buffer(capacity: ready.reduce(0) { $0 + $1.bytes.count })
             for reply in ready { buffer.writeBytes(reply.bytes) }
             try await outbound.write(buffer)
-            if ready.contains(where: \.closeAfter) { return }
         }
+        // Half-close: the client reads every reply, then end of stream.
+        outbound.finish()
     }
 
     static func unavailable(_ reply: PendingReply, reason: String) -> [UInt8] {
