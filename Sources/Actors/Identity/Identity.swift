@@ -2,11 +2,14 @@ import Persistence
 
 /// Owns users and sessions. Every change is appended to the WAL in the same actor turn that
 /// applies it to memory, so the log order of identity records is the order they took effect.
+///
+/// The actor is split by concern over several files (`Identity+….swift`); they share the state
+/// below, which is therefore internal rather than private.
 public actor Identity {
-    private var state: IdentityState
-    private let journal: Journal
-    private let passwords: PasswordService
-    private let sessionTTL: Int64
+    var state: IdentityState
+    let journal: Journal
+    let passwords: PasswordService
+    let sessionTTL: Int64
 
     /// What `auth.login` returns.
     public struct Login: Sendable {
@@ -46,7 +49,7 @@ public actor Identity {
         return session
     }
 
-    private func signedInUser(_ token: String, now: Timestamp) throws(DomainError) -> (User, Session) {
+    func signedInUser(_ token: String, now: Timestamp) throws(DomainError) -> (User, Session) {
         let session = try authenticate(token, now: now)
         guard let user = state.user(session.userID) else { throw .invalidSession }
         return (user, session)
