@@ -13,7 +13,7 @@ struct Wal: AsyncParsableCommand {
             abstract: "Print the newest WAL records as JSON lines (secrets redacted).",
             discussion: "Records older than PMD_WAL_RETAIN are compacted away; the tables keep the state.")
 
-        @Option(name: .shortAndLong, help: "How many records")
+        @Option(name: [.customShort("n"), .long], help: "How many records")
         var lines = 20
 
         @Flag(name: .shortAndLong, help: "Keep printing new records as they are committed")
