@@ -91,7 +91,7 @@ public actor Identity {
         let secret = SecretToken.generate()
         var session = Session(
             tokenHash: TokenHash(digest: secret.hash), userID: current.id, createdAt: now,
-            expiresAt: now.adding(seconds: sessionTTL), activeTenantID: current.lastTenantID)
+            expiresAt: now.adding(seconds: sessionTTL), activeTenantID: state.loginTenant(for: current))
         session.lsn = try journal.append("session.login", at: now, [session.put])
         state.put(session)
         return Outcome(Login(user: current, token: secret.token, session: session), fence: max(session.lsn, current.lsn))
@@ -105,12 +105,18 @@ public actor Identity {
         return Outcome((), fence: lsn)
     }
 
-    public func me(_ token: String) throws(DomainError) -> Outcome<(user: User, session: Session)> {
-        let (user, session) = try signedInUser(token, now: .now())
-        return Outcome((user, session), fence: max(user.lsn, session.lsn))
+    /// `users.me`: the user and the session's active tenant (if still a member).
+    public struct Me: Sendable {
+        public let user: User
+        public let tenantID: ID?
     }
 
-    public func update(_ token: String, _ patch: ProfilePatch) throws(DomainError) -> Outcome<(user: User, session: Session)> {
+    public func me(_ token: String) throws(DomainError) -> Outcome<Me> {
+        let (user, session) = try signedInUser(token, now: .now())
+        return Outcome(Me(user: user, tenantID: state.activeTenant(of: session)), fence: max(user.lsn, session.lsn))
+    }
+
+    public func update(_ token: String, _ patch: ProfilePatch) throws(DomainError) -> Outcome<Me> {
         let now = Timestamp.now()
         var (user, session) = try signedInUser(token, now: now)
         let (profile, preferences) = patch.applied(to: user.profile, preferences: user.effectivePreferences)
@@ -119,7 +125,7 @@ public actor Identity {
         user.updatedAt = now
         user.lsn = try journal.append("user.updated", at: now, [user.put])
         state.put(user)
-        return Outcome((user, session), fence: max(user.lsn, session.lsn))
+        return Outcome(Me(user: user, tenantID: state.activeTenant(of: session)), fence: max(user.lsn, session.lsn))
     }
 }
 

@@ -7,8 +7,36 @@ public struct IdentityState: Sendable {
     private var emailIndex: [String: ID] = [:]
     public private(set) var sessions: [TokenHash: Session] = [:]
     private var sessionsByUser: [ID: Set<TokenHash>] = [:]
+    /// The tenants each user belongs to (derived from the `memberships` table at start, kept in
+    /// step by the tenancy flows), so a session's active tenant can be checked without asking
+    /// the tenant: a removed member's sessions lose that tenant at once.
+    private var memberships: [ID: Set<ID>] = [:]
 
     public init() {}
+
+    public func tenants(of user: ID) -> Set<ID> { memberships[user] ?? [] }
+
+    public mutating func addMembership(user: ID, tenant: ID) { memberships[user, default: []].insert(tenant) }
+
+    public mutating func removeMembership(user: ID, tenant: ID) {
+        memberships[user]?.remove(tenant)
+        if memberships[user]?.isEmpty == true { memberships[user] = nil }
+    }
+
+    /// The session's active tenant, if the user is still a member of it.
+    public func activeTenant(of session: Session) -> ID? {
+        guard let tenant = session.activeTenantID, memberships[session.userID]?.contains(tenant) == true else { return nil }
+        return tenant
+    }
+
+    /// `auth.login`'s tenant (SPEC §6.2): the user's only tenant, else the last one they used
+    /// (if still a member), else none.
+    public func loginTenant(for user: User) -> ID? {
+        let tenants = tenants(of: user.id)
+        if tenants.count == 1 { return tenants.first }
+        if let last = user.lastTenantID, tenants.contains(last) { return last }
+        return nil
+    }
 
     public func user(_ id: ID) -> User? { users[id] }
 
@@ -42,6 +70,11 @@ public struct IdentityState: Sendable {
     public static func load(from store: Store, now: Timestamp) throws -> (state: IdentityState, expired: [TokenHash]) {
         var state = IdentityState()
         try store.scan(Tables.users) { _, row in state.put(try User(row: row)) }
+        try store.scan(Tables.memberships) { key, _ in
+            var reader = ByteReader(key)
+            let tenant = try reader.readID()
+            state.addMembership(user: try reader.readID(), tenant: tenant)
+        }
         var expired: [TokenHash] = []
         try store.scan(Tables.sessions) { key, row in
             let session = try Session(key: key, row: row)

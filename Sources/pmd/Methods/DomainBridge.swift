@@ -22,6 +22,16 @@ func domain<T>(_ body: () async throws(DomainError) -> T) async throws(RPCError)
     }
 }
 
+/// The normalised value of a param by its rule (which the registry has already checked, so a
+/// violation here is reported the same way).
+func validated<T>(_ field: String, _ value: String, _ check: (String) throws(RuleViolation) -> T) throws(DomainError) -> T {
+    do throws(RuleViolation) {
+        return try check(value)
+    } catch {
+        throw .validation([FieldIssue(field: field, message: error.message)])
+    }
+}
+
 /// A param rule from a domain rule over strings: the rule's message on violation.
 func rule<T>(_ check: @escaping @Sendable (String) throws(RuleViolation) -> T) -> @Sendable (JSON) -> String? {
     { value in

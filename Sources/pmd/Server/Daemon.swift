@@ -36,9 +36,15 @@ struct Daemon {
         let identity = Identity(
             state: identityState, journal: journal, passwords: passwords,
             sessionTTLSeconds: config.sessionTTL.components.seconds)
-        let runtime = Runtime(store: store, wal: wal, identity: identity)
+        let directory = try TenancyLoader.load(from: store, journal: journal)
+        logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
+        let tenancy = Tenancy(
+            identity: identity, directory: directory, journal: journal, inviteTTLSeconds: config.inviteTTL.components.seconds)
+        let runtime = Runtime(store: store, wal: wal, identity: identity, directory: directory)
         let registry = MethodRegistry(
-            SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity), observer: metrics)
+            SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
+                + TenancyMethods.methods(tenancy: tenancy, inviteMail: InviteMail(appURL: config.appURL)),
+            observer: metrics)
         runtime.attach(registry: registry)
 
         let group = MultiThreadedEventLoopGroup.singleton

@@ -59,7 +59,7 @@ final class PMDMetrics: RequestObserver, Sendable {
         connections.record(runtime.server?.connectionCounts.open ?? 0)
         users.record(await runtime.identity.userCount)
         sessions.record(await runtime.identity.sessionCount)
-        tenants.record(0)
+        tenants.record(runtime.directory.tenantCount)
     }
 
     func render() -> String { registry.emitToString() }

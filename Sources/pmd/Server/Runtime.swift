@@ -12,18 +12,20 @@ final class Runtime: Sendable {
     let store: Store
     let wal: WriteAheadLog
     let identity: Identity
+    let directory: Directory
     let mailStatus: @Sendable () -> String
     let stripeStatus: @Sendable () -> String
     private let late = Mutex<(registry: MethodRegistry?, server: RPCServer?)>((nil, nil))
 
     init(
-        store: Store, wal: WriteAheadLog, identity: Identity,
+        store: Store, wal: WriteAheadLog, identity: Identity, directory: Directory,
         mailStatus: @escaping @Sendable () -> String = { "outbox-only" },
         stripeStatus: @escaping @Sendable () -> String = { "disabled" }
     ) {
         self.store = store
         self.wal = wal
         self.identity = identity
+        self.directory = directory
         self.mailStatus = mailStatus
         self.stripeStatus = stripeStatus
     }
@@ -71,7 +73,7 @@ final class Runtime: Sendable {
                 "batches": .number(JSONNumber(Int(walStats.batches))), "records": .number(JSONNumber(Int(walStats.records))),
                 "meanBatchSize": .number(JSONNumber((walStats.meanBatchSize * 100).rounded() / 100) ?? 0),
             ],
-            "tenants": JSON(0),
+            "tenants": JSON(directory.tenantCount),
             "users": JSON(await identity.userCount),
             "sessions": JSON(await identity.sessionCount),
         ]
