@@ -10,7 +10,7 @@ extension Identity {
     public func tenantContext(_ token: String) throws(DomainError) -> Caller {
         let (user, session) = try signedInUser(token, now: .now())
         guard let tenant = state.activeTenant(of: session) else { throw .noTenantContext }
-        return Caller(userID: user.id, email: user.email, tenantID: tenant)
+        return Caller(userID: user.id, email: user.email, tenantID: tenant, fence: max(user.lsn, session.lsn))
     }
 
     /// The signed-in user and the tenants they belong to.

@@ -56,7 +56,7 @@ public struct Tenancy: Sendable {
     public func listTenants(_ token: String) async throws(DomainError) -> Outcome<[(tenant: Tenant, role: Role)]> {
         let (user, tenants, _) = try await identity.memberships(token)
         var result: [(tenant: Tenant, role: Role)] = []
-        var fence: LSN = 0
+        var fence = user.lsn
         for id in tenants {
             guard let actor = directory.tenant(id) else { continue }
             let summary = await actor.summary(for: user.id)

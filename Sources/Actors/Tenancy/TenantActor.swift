@@ -24,7 +24,9 @@ public actor TenantActor {
         return lsn
     }
 
-    private func read<T: Sendable>(_ value: T) -> Outcome<T> { Outcome(value, fence: lastLSN) }
+    private func read<T: Sendable>(_ value: T, for caller: Caller? = nil) -> Outcome<T> {
+        Outcome(value, fence: max(lastLSN, caller?.fence ?? 0))
+    }
 
     // MARK: - Reads
 
@@ -34,22 +36,22 @@ public actor TenantActor {
 
     public func companies(_ caller: Caller) throws(DomainError) -> Outcome<[Company]> {
         _ = try state.authorize(caller.userID, .readCompanies)
-        return read(state.companiesNewestFirst)
+        return read(state.companiesNewestFirst, for: caller)
     }
 
     public func company(_ caller: Caller, id: ID) throws(DomainError) -> Outcome<Company> {
         _ = try state.authorize(caller.userID, .readCompanies)
-        return read(try state.company(id))
+        return read(try state.company(id), for: caller)
     }
 
     public func members(_ caller: Caller) throws(DomainError) -> Outcome<[Membership]> {
         _ = try state.authorize(caller.userID, .readMembers)
-        return read(state.members.sorted { ($0.joinedAt, $0.userID) < ($1.joinedAt, $1.userID) })
+        return read(state.members.sorted { ($0.joinedAt, $0.userID) < ($1.joinedAt, $1.userID) }, for: caller)
     }
 
     public func invitations(_ caller: Caller, now: Timestamp = .now()) throws(DomainError) -> Outcome<[Invitation]> {
         _ = try state.authorize(caller.userID, .readInvites)
-        return read(state.pendingInvitations(at: now))
+        return read(state.pendingInvitations(at: now), for: caller)
     }
 
     /// Whether `user` is a member with a role that may do `action` (for coordinators).

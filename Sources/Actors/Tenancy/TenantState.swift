@@ -5,6 +5,16 @@ public struct Caller: Sendable {
     public let userID: ID
     public let email: String
     public let tenantID: ID
+    /// The newest write to the caller's user or session (e.g. an undurable switch of the active
+    /// tenant): an answer that relies on it waits for it too.
+    public let fence: LSN
+
+    public init(userID: ID, email: String, tenantID: ID, fence: LSN = 0) {
+        self.userID = userID
+        self.email = email
+        self.tenantID = tenantID
+        self.fence = fence
+    }
 }
 
 /// One change to a tenant's rows; the tenant actor appends the ops of a request's changes as
