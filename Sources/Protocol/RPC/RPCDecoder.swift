@@ -45,7 +45,10 @@ public enum RPCDecoder {
         case let .object(params)?:
             return .request(RPCRequest(id: id, method: method, params: params))
         default:
-            return .invalid(id: id ?? .null, error: .paramsNotObject)
+            // A well-formed notification with bad params is still a notification: JSON-RPC
+            // never answers those, errors included.
+            guard let id else { return .ignoredNotification }
+            return .invalid(id: id, error: .paramsNotObject)
         }
     }
 }

@@ -15,6 +15,8 @@ public enum RPCEnvelope: Sendable {
     case request(RPCRequest)
     /// Not a valid request; answered with `error` and `id` (null when the id could not be read).
     case invalid(id: JSON, error: RPCError)
+    /// A notification that cannot be executed (its params are not an object); not answered.
+    case ignoredNotification
 }
 
 /// A decoded line: one envelope, a batch of them, or a line-level error (parse error, empty batch).

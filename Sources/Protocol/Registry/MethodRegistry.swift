@@ -48,6 +48,12 @@ public final class MethodRegistry: Sendable {
 
     public func contains(_ method: String) -> Bool { entries[method] != nil }
 
+    /// The param problems of a call to `method` (for methods the connection answers itself).
+    func validate(_ params: JSONObject, for method: String) -> [(path: [String], message: String)] {
+        guard let spec = entries[method]?.spec else { return [] }
+        return ParamValidator.problems(params, against: spec)
+    }
+
     public func dispatch(_ request: RPCRequest, connection: ConnectionInfo) async -> Result<RPCResult, RPCError> {
         guard let entry = entries[request.method] else {
             observer?.observe(method: "unknown", outcome: "method_not_found", duration: .zero)

@@ -15,15 +15,21 @@ public final class RPCServer: Sendable {
         public var port: Int
         public var maxLine: Int
         public var rpcKey: String?
-        /// Responses a connection may hold back (waiting to be written) before it stops reading.
+        /// Responses a connection may hold back (waiting to be written) before it stops reading,
+        /// by count and by bytes.
         public var maxPendingReplies: Int
+        public var maxPendingBytes: Int
 
-        public init(host: String, port: Int, maxLine: Int, rpcKey: String?, maxPendingReplies: Int = 256) {
+        public init(
+            host: String, port: Int, maxLine: Int, rpcKey: String?, maxPendingReplies: Int = 256,
+            maxPendingBytes: Int = 1 << 20
+        ) {
             self.host = host
             self.port = port
             self.maxLine = maxLine
             self.rpcKey = rpcKey
             self.maxPendingReplies = maxPendingReplies
+            self.maxPendingBytes = maxPendingBytes
         }
     }
 
@@ -65,7 +71,9 @@ public final class RPCServer: Sendable {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                         wrappingChannelSynchronously: child,
                         configuration: .init(
-                            backPressureStrategy: .init(lowWatermark: 8, highWatermark: 64),
+                            // Few lines buffered ahead: with megabyte lines this is what bounds a
+                            // connection's input memory; pipelined small lines arrive many per read anyway.
+                            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
                             isOutboundHalfClosureEnabled: true))
                 }
             }
@@ -105,7 +113,7 @@ public final class RPCServer: Sendable {
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let id = nextConnectionID.add(1, ordering: .relaxed).newValue
         accepted.add(1, ordering: .relaxed)
-        let queue = ReplyQueue(capacity: settings.maxPendingReplies)
+        let queue = ReplyQueue(capacity: settings.maxPendingReplies, byteCapacity: settings.maxPendingBytes)
         let state = ConnectionState(queue: queue, channel: connection.channel)
         open.withLock { $0[id] = (connection.channel, state) }
         defer { _ = open.withLock { $0.removeValue(forKey: id) } }

@@ -79,6 +79,8 @@ struct RPCSession {
     /// Runs one envelope; nil for a notification (executed, not answered).
     private mutating func execute(_ envelope: RPCEnvelope) async -> Answer? {
         switch envelope {
+        case .ignoredNotification:
+            return nil
         case let .invalid(id, error):
             return answer(id: id, outcome: .failure(error))
         case let .request(request):
@@ -107,8 +109,9 @@ struct RPCSession {
     }
 
     private func checkKey(_ request: RPCRequest) -> Result<Void, RPCError> {
-        guard case let .string(key)? = request.params["key"], request.params.count == 1 else {
-            return .failure(.validation([(["key"], "Required: a string, and no other params")]))
+        let problems = registry.validate(request.params, for: "rpc.auth")
+        guard problems.isEmpty, case let .string(key)? = request.params["key"] else {
+            return .failure(.validation(problems))
         }
         guard let rpcKey else { return .success(()) }
         return constantTimeEquals(key, rpcKey) ? .success(()) : .failure(.application(code: 401, kind: "unauthorized", message: "Invalid RPC key"))

@@ -20,6 +20,7 @@ struct PendingReply: Sendable {
 final class ReplyQueue: Sendable {
     private struct State {
         var items: Deque<PendingReply> = []
+        var bytes = 0
         var finished = false
         var consumer: CheckedContinuation<Void, Never>?
         var producer: CheckedContinuation<Void, Never>?
@@ -27,19 +28,29 @@ final class ReplyQueue: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
+    private let byteCapacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    /// Full at `capacity` replies or `byteCapacity` bytes, whichever comes first; a single reply
+    /// larger than `byteCapacity` still goes through when the queue is empty.
+    init(capacity: Int, byteCapacity: Int) {
+        self.capacity = capacity
+        self.byteCapacity = byteCapacity
+    }
+
+    private func isFull(_ state: State, adding size: Int) -> Bool {
+        !state.finished && !state.items.isEmpty
+            && (state.items.count >= capacity || state.bytes + size > byteCapacity)
+    }
 
     /// Adds a reply, waiting while the queue is full.
     func push(_ reply: PendingReply) async {
+        let size = reply.bytes.count
         while true {
-            let waitForRoom: Bool = state.withLock { state in
-                state.items.count >= capacity && !state.finished
-            }
+            let waitForRoom: Bool = state.withLock { isFull($0, adding: size) }
             if !waitForRoom { break }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.items.count < capacity || state.finished { return true }
+                    if !isFull(state, adding: size) { return true }
                     state.producer = continuation
                     return false
                 }
@@ -50,6 +61,7 @@ final class ReplyQueue: Sendable {
             // After finish() nobody will write: drop the reply rather than hold it.
             if state.finished { return nil }
             state.items.append(reply)
+            state.bytes += size
             defer { state.consumer = nil }
             return state.consumer
         }
@@ -64,6 +76,7 @@ final class ReplyQueue: Sendable {
                 if !state.items.isEmpty {
                     let items = Array(state.items)
                     state.items.removeAll(keepingCapacity: true)
+                    state.bytes = 0
                     defer { state.producer = nil }
                     return .items(items, state.producer)
                 }
