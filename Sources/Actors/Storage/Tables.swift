@@ -2,7 +2,11 @@
 public enum Tables {
     public static let users = "users"
     public static let sessions = "sessions"
+    /// Password-reset tokens by the SHA-256 of the token.
+    public static let resetTokens = "reset_tokens"
+    /// Mail waiting for the relay (`OutboxEntry`), by mail id.
+    public static let outbox = "outbox"
 
     /// Every domain table, opened at start.
-    public static let all = [users, sessions]
+    public static let all = [users, sessions, resetTokens, outbox]
 }
