@@ -45,15 +45,20 @@ class Client:
     def send_raw(self, data: bytes):
         self.sock.sendall(data)
 
-    def read_line(self):
-        """The next response line as parsed JSON; None when the server closed the connection."""
+    def read_raw_line(self):
+        """The next response line as the bytes pmd sent (without the newline); None at EOF."""
         while b"\n" not in self.buffer:
             chunk = self.sock.recv(65536)
             if not chunk:
                 return None
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        return line
+
+    def read_line(self):
+        """The next response line as parsed JSON; None when the server closed the connection."""
+        line = self.read_raw_line()
+        return None if line is None else json.loads(line)
 
     def is_closed(self, wait=5.0):
         """True when the server closes the connection (EOF or reset) within `wait` seconds."""
