@@ -2,6 +2,7 @@
 without a relay mail stays in the outbox; system.health tells which."""
 from conftest import APP_URL, login, mail_env, signup, wait_until
 import mail
+from pmdserver import run_cli
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -74,6 +75,9 @@ def test_without_a_relay_mail_stays_in_the_outbox_until_one_is_configured(pmd_fa
     wait_until(lambda: "mail kept in the outbox" in server.output(), timeout=10, what="the outbox log line")
     assert "reset-password?token=" not in server.output(), "the link is a secret: never logged"
     assert server.terminate() == 0
+    tail = run_cli("wal", "tail", "--lines", "20", env={"PMD_DATA_DIR": server.data_dir})
+    assert '"table":"outbox"' in tail.stdout.replace(" ", "")
+    assert "reset-password" not in tail.stdout, "pmd wal tail never prints the link"
 
     relay = relay_factory().start()
     server.env.update(mail_env(relay))

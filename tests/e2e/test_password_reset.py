@@ -136,3 +136,13 @@ def test_an_expired_reset_token_is_refused(pmd_factory, relay):
         error = c.error("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
         assert (error.code, error.kind, error.message) == (400, "bad_request", "Invalid or expired reset token")
         login(c, email, password)
+
+
+def test_rpc_methods_describes_the_password_methods(client):
+    methods = {m["name"]: m for m in client.call("rpc.methods")["methods"]}
+    params = lambda name: [(p["name"], p["required"]) for p in methods[name]["params"]]
+    assert params("auth.forgotPassword") == [("email", True)]
+    assert params("auth.resetPassword") == [("token", True), ("newPassword", True)]
+    assert params("users.changePassword") == [("session", True), ("currentPassword", True), ("newPassword", True)]
+    assert methods["users.changePassword"]["session"] is True
+    assert methods["auth.resetPassword"]["session"] is False

@@ -25,6 +25,4 @@ extension Identity {
         for token in tokens { state.removeResetToken(token.tokenHash) }
         return sessions.count + tokens.count
     }
-
-    public var resetTokenCount: Int { state.resetTokens.count }
 }

@@ -53,8 +53,11 @@ public actor Mailer {
         self.journal = journal
         self.logger = logger
         var queue = MailQueue(backoff: backoff)
-        let now = ContinuousClock.now
-        for entry in undelivered { queue.add(entry, now: now) }
+        // Without a relay nothing is delivered, so nothing needs to be held in memory.
+        if relay != nil {
+            let now = ContinuousClock.now
+            for entry in undelivered { queue.add(entry, now: now) }
+        }
         self.queue = queue
         undeliveredAtStart = undelivered.count
         (incoming, notify) = AsyncStream.makeStream(of: Committed.self)

@@ -50,7 +50,7 @@ public struct LoginThrottle: Sendable {
         failures[key] = Array(times.suffix(maxFailures))
     }
 
-    /// The attempt begun at `time` was right: the email's failure history is wiped.
+    /// An attempt was right: the email's failure history is wiped.
     public mutating func succeeded(_ key: String) {
         failures[key] = nil
     }
