@@ -1,12 +1,16 @@
 import itertools
 import os
 import sys
+import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from pmdserver import PMD  # noqa: E402
+from smtpserver import SMTPServer  # noqa: E402
+
+APP_URL = "http://app.penguinmails.test"
 
 _emails = itertools.count(1)
 
@@ -49,3 +53,59 @@ def signed_in(client):
     client.call("auth.signup", {"email": email, "password": password, "name": "Test User"})
     login = client.call("auth.login", {"email": email, "password": password})
     return client, login["session"]["token"], email, password
+
+
+@pytest.fixture
+def relay_factory():
+    """SMTP relays on loopback ports, not started: `make().start()`, or start one later to
+    play a relay that comes back. Every one is stopped after the test."""
+    made = []
+
+    def make(port=None):
+        relay = SMTPServer(port)
+        made.append(relay)
+        return relay
+
+    yield make
+    for relay in made:
+        relay.stop()
+
+
+@pytest.fixture
+def relay(relay_factory):
+    return relay_factory().start()
+
+
+def mail_env(relay, **extra):
+    """pmd's environment for sending mail to `relay`."""
+    env = {"PMD_SMTP_URL": relay.url, "PMD_APP_URL": APP_URL, "PMD_MAIL_FROM": "PenguinMails <no-reply@penguinmails.test>"}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def mail_pmd(pmd_factory, relay):
+    """pmd delivering to a running relay."""
+    return pmd_factory(env=mail_env(relay))
+
+
+def signup(client, password="correct horse battery", prefix="user"):
+    """A fresh account: (email, password)."""
+    email = unique_email(prefix)
+    client.call("auth.signup", {"email": email, "password": password, "name": "Test User"})
+    return email, password
+
+
+def login(client, email, password):
+    return client.call("auth.login", {"email": email, "password": password})["session"]["token"]
+
+
+def wait_until(condition, timeout=30.0, interval=0.1, what="condition"):
+    """Polls `condition` until it returns something truthy, which is returned."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

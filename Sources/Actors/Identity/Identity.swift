@@ -7,9 +7,28 @@ import Persistence
 /// below, which is therefore internal rather than private.
 public actor Identity {
     var state: IdentityState
+    /// Failed logins per email; in memory on purpose (see `LoginThrottle`).
+    var throttle = LoginThrottle()
     let journal: Journal
     let passwords: PasswordService
-    let sessionTTL: Int64
+    let mailer: Mailer
+    let settings: Settings
+
+    /// What identity needs from the configuration.
+    public struct Settings: Sendable {
+        /// `PMD_SESSION_TTL` in seconds.
+        public var sessionTTL: Int64
+        /// `PMD_RESET_TTL` in seconds.
+        public var resetTTL: Int64
+        /// `PMD_APP_URL`, without a trailing slash: the base of links in mail.
+        public var appURL: String
+
+        public init(sessionTTL: Int64, resetTTL: Int64, appURL: String) {
+            self.sessionTTL = sessionTTL
+            self.resetTTL = resetTTL
+            self.appURL = appURL
+        }
+    }
 
     /// What `auth.login` returns.
     public struct Login: Sendable {
@@ -18,11 +37,12 @@ public actor Identity {
         public let session: Session
     }
 
-    public init(state: IdentityState, journal: Journal, passwords: PasswordService, sessionTTLSeconds: Int64) {
+    public init(state: IdentityState, journal: Journal, passwords: PasswordService, mailer: Mailer, settings: Settings) {
         self.state = state
         self.journal = journal
         self.passwords = passwords
-        self.sessionTTL = sessionTTLSeconds
+        self.mailer = mailer
+        self.settings = settings
     }
 
     public var userCount: Int { state.users.count }
@@ -31,8 +51,9 @@ public actor Identity {
     // MARK: - Sessions: the one place that turns a token into a signed-in user
 
     /// The live session for `token`. An expired session is purged and answers 401; a session
-    /// used more than an hour after its last renewal gets a new expiry (written, not awaited:
-    /// no response shows the expiry, and losing a renewal in a crash only shortens a session).
+    /// used long enough after its last renewal (`Session.needsRenewal`) gets a new expiry
+    /// (written, not awaited: no response shows the expiry, and losing a renewal in a crash only
+    /// shortens a session).
     public func authenticate(_ token: String, now: Timestamp = .now()) throws(DomainError) -> Session {
         let hash = TokenHash(token: token)
         guard var session = state.session(hash) else { throw .invalidSession }
@@ -41,8 +62,8 @@ public actor Identity {
             state.removeSession(hash)
             throw .invalidSession
         }
-        if session.needsRenewal(at: now) {
-            session.expiresAt = now.adding(seconds: sessionTTL)
+        if session.needsRenewal(at: now, ttlSeconds: settings.sessionTTL) {
+            session.expiresAt = now.adding(seconds: settings.sessionTTL)
             session.renewedAt = now
             if (try? journal.append("session.renewed", at: now, [session.put])) != nil { state.put(session) }
         }
@@ -77,21 +98,32 @@ public actor Identity {
     }
 
     public func login(email: String, password: String) async throws(DomainError) -> Outcome<Login> {
-        let normalised = RuleText.trim(email).lowercased()
-        guard let user = state.user(email: normalised) else {
-            _ = try await passwords.verifyDecoy(password)
-            throw .invalidCredentials
+        let normalised = EmailRule.lookupKey(email)
+        let begun = Timestamp.now()
+        // Throttled before any work, and counted as a failure until proven right (LoginThrottle).
+        try throttle.begin(normalised, at: begun)
+        let matches: Bool
+        let user = state.user(email: normalised)
+        do {
+            if let user {
+                matches = try await passwords.verify(password, against: user.passwordHash)
+            } else {
+                matches = try await passwords.verifyDecoy(password)
+            }
+        } catch {
+            throttle.abandon(normalised, begunAt: begun)
+            throw error
         }
-        let matches = try await passwords.verify(password, against: user.passwordHash)
         // The password may have changed while we verified: only the current hash counts.
-        guard matches, let current = state.user(user.id), current.passwordHash == user.passwordHash else {
+        guard matches, let user, let current = state.user(user.id), current.passwordHash == user.passwordHash else {
             throw .invalidCredentials
         }
+        throttle.succeeded(normalised)
         let now = Timestamp.now()
         let secret = SecretToken.generate()
         var session = Session(
             tokenHash: TokenHash(digest: secret.hash), userID: current.id, createdAt: now,
-            expiresAt: now.adding(seconds: sessionTTL), activeTenantID: state.loginTenant(for: current))
+            expiresAt: now.adding(seconds: settings.sessionTTL), activeTenantID: state.loginTenant(for: current))
         session.lsn = try journal.append("session.login", at: now, [session.put])
         state.put(session)
         return Outcome(Login(user: current, token: secret.token, session: session), fence: max(session.lsn, current.lsn))

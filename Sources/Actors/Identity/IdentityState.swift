@@ -1,7 +1,7 @@
 import Persistence
 
-/// Users, their sessions and the email index, as plain values: the identity actor owns one of
-/// these; tests drive it directly.
+/// Users, their sessions, reset tokens and the email index, as plain values: the identity actor
+/// owns one of these; tests drive it directly.
 public struct IdentityState: Sendable {
     public private(set) var users: [ID: User] = [:]
     private var emailIndex: [String: ID] = [:]
@@ -11,6 +11,8 @@ public struct IdentityState: Sendable {
     /// step by the tenancy flows), so a session's active tenant can be checked without asking
     /// the tenant: a removed member's sessions lose that tenant at once.
     private var memberships: [ID: Set<ID>] = [:]
+    public private(set) var resetTokens: [TokenHash: ResetToken] = [:]
+    private var resetTokensByUser: [ID: Set<TokenHash>] = [:]
 
     public init() {}
 
@@ -48,6 +50,12 @@ public struct IdentityState: Sendable {
         (sessionsByUser[user] ?? []).compactMap { sessions[$0] }
     }
 
+    public func resetToken(_ hash: TokenHash) -> ResetToken? { resetTokens[hash] }
+
+    public func resetTokens(of user: ID) -> [ResetToken] {
+        (resetTokensByUser[user] ?? []).compactMap { resetTokens[$0] }
+    }
+
     public mutating func put(_ user: User) {
         if let old = users[user.id], old.email != user.email { emailIndex[old.email] = nil }
         users[user.id] = user
@@ -65,9 +73,49 @@ public struct IdentityState: Sendable {
         if sessionsByUser[session.userID]?.isEmpty == true { sessionsByUser[session.userID] = nil }
     }
 
-    /// Rebuilds the state from the `users` and `sessions` tables. Sessions already expired are
-    /// left out and returned, so the caller can delete their rows.
-    public static func load(from store: Store, now: Timestamp) throws -> (state: IdentityState, expired: [TokenHash]) {
+    public mutating func put(_ token: ResetToken) {
+        resetTokens[token.tokenHash] = token
+        resetTokensByUser[token.userID, default: []].insert(token.tokenHash)
+    }
+
+    public mutating func removeResetToken(_ hash: TokenHash) {
+        guard let token = resetTokens.removeValue(forKey: hash) else { return }
+        resetTokensByUser[token.userID]?.remove(hash)
+        if resetTokensByUser[token.userID]?.isEmpty == true { resetTokensByUser[token.userID] = nil }
+    }
+
+    /// Sessions and reset tokens expired at `now`, at most `limit` of each: what a sweep deletes.
+    public func expired(at now: Timestamp, limit: Int) -> (sessions: [Session], resetTokens: [ResetToken]) {
+        var deadSessions: [Session] = []
+        for session in sessions.values where session.isExpired(at: now) {
+            deadSessions.append(session)
+            if deadSessions.count == limit { break }
+        }
+        var deadTokens: [ResetToken] = []
+        for token in resetTokens.values where token.isExpired(at: now) {
+            deadTokens.append(token)
+            if deadTokens.count == limit { break }
+        }
+        return (deadSessions, deadTokens)
+    }
+
+    /// What start-up found: the state, and the rows that had expired while pmd was down, for
+    /// the caller to delete.
+    public struct Loaded: Sendable {
+        public var state: IdentityState
+        public var expiredSessions: [TokenHash]
+        public var expiredResetTokens: [TokenHash]
+
+        /// Deletes of the expired rows, for one WAL record.
+        public var purgeOps: [WALOp] {
+            expiredSessions.map { .delete(table: Tables.sessions, key: $0.bytes) }
+                + expiredResetTokens.map { .delete(table: Tables.resetTokens, key: $0.bytes) }
+        }
+    }
+
+    /// Rebuilds the state from the `users`, `sessions` and `reset_tokens` tables, leaving out
+    /// what has already expired.
+    public static func load(from store: Store, now: Timestamp) throws -> Loaded {
         var state = IdentityState()
         try store.scan(Tables.users) { _, row in state.put(try User(row: row)) }
         try store.scan(Tables.memberships) { key, _ in
@@ -75,11 +123,16 @@ public struct IdentityState: Sendable {
             let tenant = try reader.readID()
             state.addMembership(user: try reader.readID(), tenant: tenant)
         }
-        var expired: [TokenHash] = []
+        var expiredSessions: [TokenHash] = []
         try store.scan(Tables.sessions) { key, row in
             let session = try Session(key: key, row: row)
-            if session.isExpired(at: now) { expired.append(session.tokenHash) } else { state.put(session) }
+            if session.isExpired(at: now) { expiredSessions.append(session.tokenHash) } else { state.put(session) }
         }
-        return (state, expired)
+        var expiredTokens: [TokenHash] = []
+        try store.scan(Tables.resetTokens) { key, row in
+            let token = try ResetToken(key: key, row: row)
+            if token.isExpired(at: now) { expiredTokens.append(token.tokenHash) } else { state.put(token) }
+        }
+        return Loaded(state: state, expiredSessions: expiredSessions, expiredResetTokens: expiredTokens)
     }
 }

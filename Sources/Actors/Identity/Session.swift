@@ -16,10 +16,15 @@ public struct Session: Sendable, Equatable {
     /// How often at most a session's expiry is renewed, so reads stay reads.
     public static let renewalInterval: Int64 = 3600
 
+    /// Expired from `expiresAt` on.
     public func isExpired(at now: Timestamp) -> Bool { now >= expiresAt }
 
-    public func needsRenewal(at now: Timestamp) -> Bool {
-        now.milliseconds - renewedAt.milliseconds >= Self.renewalInterval * 1000
+    /// Whether using the session at `now` should push its expiry to `now + ttlSeconds`: once the
+    /// last renewal is an hour old, or half a lifetime old when the lifetime is shorter than two
+    /// hours (otherwise a short `PMD_SESSION_TTL` would never be renewed at all).
+    public func needsRenewal(at now: Timestamp, ttlSeconds: Int64) -> Bool {
+        let interval = min(Self.renewalInterval * 1000, ttlSeconds * 1000 / 2)
+        return now.milliseconds - renewedAt.milliseconds >= interval
     }
 
     static let rowVersion: UInt8 = 1

@@ -5,7 +5,7 @@ import Persistence
 public enum RowInspector {
     public static func key(table: String, _ key: [UInt8]) -> String {
         switch table {
-        case Tables.sessions: "sha256:" + Hex.encode(key.prefix(6)) + "…"
+        case Tables.sessions, Tables.resetTokens: "sha256:" + Hex.encode(key.prefix(6)) + "…"
         default:
             key.count == 16 ? (key.withUnsafeBytes { try? ID(bytes: $0) }?.description ?? Hex.encode(key)) : Hex.encode(key)
         }
@@ -32,6 +32,21 @@ public enum RowInspector {
                 return [
                     ("userId", session.userID.description), ("createdAt", session.createdAt.description),
                     ("expiresAt", session.expiresAt.description), ("activeTenantId", session.activeTenantID?.description),
+                ]
+            case Tables.resetTokens:
+                let emptyKey = [UInt8](repeating: 0, count: 32)
+                guard let token = emptyKey.withUnsafeBytes({ try? ResetToken(key: $0, row: row) }) else { return nil }
+                return [
+                    ("userId", token.userID.description), ("createdAt", token.createdAt.description),
+                    ("expiresAt", token.expiresAt.description),
+                ]
+            case Tables.outbox:
+                // The bodies carry live links (reset tokens): only the envelope is shown.
+                let emptyKey = [UInt8](repeating: 0, count: 16)
+                guard let entry = emptyKey.withUnsafeBytes({ try? OutboxEntry(key: $0, row: row) }) else { return nil }
+                return [
+                    ("createdAt", entry.createdAt.description), ("to", entry.mail.to), ("subject", entry.mail.subject),
+                    ("body", "(redacted)"),
                 ]
             default:
                 return nil

@@ -2,6 +2,10 @@
 public enum Tables {
     public static let users = "users"
     public static let sessions = "sessions"
+    /// Password-reset tokens by the SHA-256 of the token.
+    public static let resetTokens = "reset_tokens"
+    /// Mail waiting for the relay (`OutboxEntry`), by mail id.
+    public static let outbox = "outbox"
     public static let tenants = "tenants"
     public static let companies = "companies"
     /// Keyed by tenant id then user id.
@@ -9,5 +13,5 @@ public enum Tables {
     public static let invitations = "invitations"
 
     /// Every domain table, opened at start.
-    public static let all = [users, sessions, tenants, companies, memberships, invitations]
+    public static let all = [users, sessions, resetTokens, outbox, tenants, companies, memberships, invitations]
 }

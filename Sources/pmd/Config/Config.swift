@@ -54,6 +54,9 @@ struct Config: Sendable, Equatable {
     /// `PMD_SHUTDOWN_GRACE` (pmd extension): how long graceful shutdown waits for
     /// in-flight requests before closing connections.
     var shutdownGrace: Duration
+    /// `PMD_SWEEP_INTERVAL` (pmd extension): how often expired sessions and reset tokens are
+    /// purged from memory and disk.
+    var sweepInterval: Duration
 
     /// True when billing is configured; ``load(environment:overrides:)`` guarantees that a
     /// configured key comes with a webhook secret.

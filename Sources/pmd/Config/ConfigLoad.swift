@@ -89,5 +89,6 @@ extension Config {
         stripePrices: StripePriceIDs(
             starterMonthly: "", starterYearly: "", professionalMonthly: "", professionalYearly: "",
             enterpriseMonthly: "", enterpriseYearly: ""),
-        logLevel: .info, logFormat: .text, reconcileInterval: .zero, walRetain: 0, shutdownGrace: .zero)
+        logLevel: .info, logFormat: .text, reconcileInterval: .zero, walRetain: 0, shutdownGrace: .zero,
+        sweepInterval: .zero)
 }

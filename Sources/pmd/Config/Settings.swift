@@ -101,6 +101,11 @@ extension Config {
             "how long graceful shutdown waits for in-flight requests",
             extension: true, at: \.shutdownGrace, parse: DurationText.parse,
             format: DurationText.format),
+        .value(
+            "PMD_SWEEP_INTERVAL", default: "1m",
+            "how often expired sessions and reset tokens are purged from memory and disk",
+            extension: true, at: \.sweepInterval, parse: DurationText.parse,
+            format: DurationText.format),
     ]
 
     /// A Stripe price id variable; the default placeholder follows the name

@@ -15,12 +15,14 @@ struct Daemon {
     func run() async throws {
         let recoveryStarted = ContinuousClock.now
         let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
-        let (identityState, expiredSessions) = try IdentityState.load(from: store, now: .now())
+        let loaded = try IdentityState.load(from: store, now: .now())
+        let undeliveredMail = try OutboxEntry.loadAll(from: store)
         let recoveredLSN = try store.lastLSN()
         logger.info(
             "recovered state from LMDB",
             metadata: [
-                "users": "\(identityState.users.count)", "sessions": "\(identityState.sessions.count)",
+                "users": "\(loaded.state.users.count)", "sessions": "\(loaded.state.sessions.count)",
+                "resetTokens": "\(loaded.state.resetTokens.count)", "outbox": "\(undeliveredMail.count)",
                 "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
             ])
 
@@ -28,21 +30,29 @@ struct Daemon {
         let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: logger) { metrics.commit($0) }
         wal.start()
         let journal = Journal(wal: wal)
-        if !expiredSessions.isEmpty {
-            _ = try journal.append("session.purged", at: .now(), expiredSessions.map { .delete(table: Tables.sessions, key: $0.bytes) })
+        if !loaded.purgeOps.isEmpty {
+            _ = try journal.append("identity.sweep", at: .now(), loaded.purgeOps)
         }
 
+        let mailer = Mailer(
+            undelivered: undeliveredMail, relay: config.smtpURL.map(\.relay), relayName: config.smtpURL?.description ?? "none",
+            sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), journal: journal,
+            logger: logger)
         let passwords = PasswordService(n: config.scryptN, threads: System.coreCount)
         let identity = Identity(
-            state: identityState, journal: journal, passwords: passwords,
-            sessionTTLSeconds: config.sessionTTL.components.seconds)
+            state: loaded.state, journal: journal, passwords: passwords, mailer: mailer,
+            settings: .init(
+                sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds,
+                appURL: config.appURL))
         let directory = try TenancyLoader.load(from: store, journal: journal)
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
             identity: identity, directory: directory, journal: journal, inviteTTLSeconds: config.inviteTTL.components.seconds)
-        let runtime = Runtime(store: store, wal: wal, identity: identity, directory: directory)
+        let runtime = Runtime(
+            store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue })
         let registry = MethodRegistry(
             SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
+                + PasswordMethods.methods(identity: identity)
                 + TenancyMethods.methods(tenancy: tenancy, inviteMail: InviteMail(appURL: config.appURL)),
             observer: metrics)
         runtime.attach(registry: registry)
@@ -63,10 +73,13 @@ struct Daemon {
         ) { port in
             logger.notice("http listening on \(httpAddress.with(port: port))")
         }
-        // Services stop in reverse order: the RPC listener drains first, then HTTP.
+        // Services stop in reverse order: the RPC listener drains first, then HTTP, then the
+        // sweep and the mailer, whose last writes still reach the WAL before it closes.
         let services = ServiceGroup(
             configuration: .init(
                 services: [
+                    .init(service: MailService(mailer: mailer)),
+                    .init(service: SweepService(identity: identity, interval: config.sweepInterval, logger: logger)),
                     .init(service: http),
                     .init(service: RPCService(server: rpc, grace: config.shutdownGrace, logger: logger)),
                 ],

@@ -35,6 +35,7 @@ import Testing
         #expect(config.reconcileInterval == .seconds(15 * 60))
         #expect(config.walRetain == 100_000)
         #expect(config.shutdownGrace == .seconds(10))
+        #expect(config.sweepInterval == .seconds(60))
     }
 
     @Test func emptyValuesCountAsUnset() throws {
@@ -46,13 +47,13 @@ import Testing
     @Test func tableNamesEveryVariableOnceWithTheDerivedFlag() {
         let names = Config.settings.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(names.count == 28)
+        #expect(names.count == 29)
         let flags = Dictionary(uniqueKeysWithValues: Config.settings.map { ($0.name, $0.flag) })
         #expect(flags["PMD_DATA_DIR"] == "--data-dir")
         #expect(flags["STRIPE_SECRET_KEY"] == "--stripe-secret-key")
         #expect(flags["STRIPE_PRICE_ENTERPRISE_YEARLY"] == "--stripe-price-enterprise-yearly")
         #expect(
             Config.settings.filter(\.isExtension).map(\.name)
-                == ["PMD_RECONCILE_INTERVAL", "PMD_WAL_RETAIN", "PMD_SHUTDOWN_GRACE"])
+                == ["PMD_RECONCILE_INTERVAL", "PMD_WAL_RETAIN", "PMD_SHUTDOWN_GRACE", "PMD_SWEEP_INTERVAL"])
     }
 }

@@ -1,0 +1,186 @@
+import Logging
+import Persistence
+import Synchronization
+
+/// Delivers the outbox. Features put an `OutboxEntry` into the WAL record of the change that
+/// causes the mail and then call `committed(_:lsn:)`; the mailer waits until that record is
+/// durable (a mail must never announce a change a crash could still take back), then hands the
+/// message to the relay, retrying with backoff, and deletes the outbox row through the WAL once
+/// the relay has accepted it. At start it is given the rows left undelivered by the last run.
+///
+/// Without a relay (`PMD_SMTP_URL` unset) mail stays in the outbox and each one is logged.
+/// Delivery is at least once: a crash between the relay's "250 OK" and the durable delete sends
+/// the mail again, with the same Message-ID.
+public actor Mailer {
+    /// `system.health`'s `mail`.
+    public enum Status: String, Sendable {
+        case ok
+        case outboxOnly = "outbox-only"
+        case failing
+    }
+
+    struct Committed: Sendable {
+        let entry: OutboxEntry
+        let lsn: LSN
+    }
+
+    private let transport: SMTPTransport?
+    private let relayName: String
+    private let sender: MailSender
+    private let journal: Journal
+    private let logger: Logger
+    private var queue: MailQueue
+    private let incoming: AsyncStream<Committed>
+    private let notify: AsyncStream<Committed>.Continuation
+    private let published: Mutex<Status>
+    private let clock = ContinuousClock()
+    /// The delivery loop while it waits for the next due mail or a new one.
+    private var sleeper: CheckedContinuation<Void, Never>?
+    private var timer: Task<Void, Never>?
+    private var undeliveredAtStart: Int
+
+    /// - Parameters:
+    ///   - undelivered: the outbox as found at start (`OutboxEntry.loadAll`).
+    ///   - relay: nil keeps mail in the outbox.
+    ///   - relayName: how the relay appears in logs (no password).
+    public init(
+        undelivered: [OutboxEntry], relay: SMTPRelay?, relayName: String, sender: MailSender,
+        journal: Journal, logger: Logger, backoff: Backoff = .mail
+    ) {
+        transport = relay.map(SMTPTransport.init(relay:))
+        self.relayName = relayName
+        self.sender = sender
+        self.journal = journal
+        self.logger = logger
+        var queue = MailQueue(backoff: backoff)
+        // Without a relay nothing is delivered, so nothing needs to be held in memory.
+        if relay != nil {
+            let now = ContinuousClock.now
+            for entry in undelivered { queue.add(entry, now: now) }
+        }
+        self.queue = queue
+        undeliveredAtStart = undelivered.count
+        (incoming, notify) = AsyncStream.makeStream(of: Committed.self)
+        published = Mutex(relay == nil ? .outboxOnly : .ok)
+    }
+
+    /// Call right after appending the WAL record that holds `entry.put`, with that record's LSN.
+    /// Cheap and non-blocking, so it may be called inside another actor's turn.
+    public nonisolated func committed(_ entry: OutboxEntry, lsn: LSN) {
+        notify.yield(Committed(entry: entry, lsn: lsn))
+    }
+
+    public nonisolated var status: Status { published.withLock { $0 } }
+
+    /// Delivers until the task is cancelled (graceful shutdown); what is left stays in the outbox.
+    public func run() async {
+        if transport == nil {
+            logger.notice(
+                "PMD_SMTP_URL is unset: mail is kept in the outbox and not delivered",
+                metadata: ["undelivered": "\(undeliveredAtStart)"])
+        } else {
+            logger.info("mail relay \(relayName)", metadata: ["undelivered": "\(undeliveredAtStart)"])
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.receive() }
+            if transport != nil { group.addTask { await self.deliverLoop() } }
+        }
+        await transport?.shutdown()
+    }
+
+    // MARK: - Receiving
+
+    private func receive() async {
+        for await note in incoming {
+            do {
+                try await journal.wal.waitDurable(note.lsn)
+            } catch {
+                // Never durable, so its cause was never acknowledged either: no mail.
+                continue
+            }
+            accept(note.entry)
+        }
+    }
+
+    private func accept(_ entry: OutboxEntry) {
+        guard transport != nil else {
+            logger.notice(
+                "mail kept in the outbox (PMD_SMTP_URL is unset)",
+                metadata: ["mailId": "\(entry.id)", "to": "\(entry.mail.to)", "subject": "\(entry.mail.subject)"])
+            return
+        }
+        queue.add(entry, now: clock.now)
+        wake()
+    }
+
+    // MARK: - Delivering
+
+    private func deliverLoop() async {
+        while !Task.isCancelled {
+            if let entry = queue.nextDue(at: clock.now) {
+                await deliver(entry)
+            } else {
+                await sleep(until: queue.nextWake)
+            }
+        }
+    }
+
+    private func deliver(_ entry: OutboxEntry) async {
+        guard let transport else { return }
+        let message = MailMessage(entry, from: sender).rendered()
+        let outcome = await withTaskCancellationHandler {
+            await transport.deliver(from: sender.address, to: entry.mail.to, message: message)
+        } onCancel: {
+            transport.abort()
+        }
+        switch outcome {
+        case .delivered:
+            queue.delivered(entry.id)
+            do {
+                _ = try journal.append("mail.delivered", at: .now(), [entry.delete])
+            } catch {
+                // The row stays and the mail goes out again after a restart: at least once.
+                logger.error("mail delivered but not marked: storage failed", metadata: ["mailId": "\(entry.id)"])
+            }
+            logger.info("mail delivered", metadata: ["mailId": "\(entry.id)", "to": "\(entry.mail.to)"])
+        case let .failed(kind, reason):
+            // Aborted by shutdown: it stays in the outbox for the next run.
+            if Task.isCancelled { return }
+            let delay = queue.failed(entry.id, kind, now: clock.now, jitter: .random(in: Backoff.jitterRange))
+            logger.warning(
+                "mail delivery failed; will retry",
+                metadata: [
+                    "mailId": "\(entry.id)", "relay": "\(relayName)", "reason": "\(reason)",
+                    "failure": "\(kind == .relay ? "relay" : "message")",
+                    "retryInSeconds": "\((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded())",
+                ])
+        }
+        published.withLock { $0 = queue.isFailing ? .failing : .ok }
+    }
+
+    /// Sleeps until `deadline` (forever when nil), a new mail, or cancellation.
+    private func sleep(until deadline: ContinuousClock.Instant?) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                sleeper = continuation
+                if Task.isCancelled {
+                    wake()
+                } else if let deadline {
+                    timer = Task {
+                        do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+                        self.wake()
+                    }
+                }
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func wake() {
+        sleeper?.resume()
+        sleeper = nil
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Persistence
+import Testing
+@testable import Actors
+
+/// The password flows against a real store and WAL (in a temporary directory): each request
+/// must be exactly one WAL record holding all of its effects.
+@Suite("Identity password flows")
+struct IdentityPasswordTests {
+    final class Environment {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pmd-identity-\(UUID().uuidString)").path
+        let store: Store
+        let wal: WriteAheadLog
+        let identity: Identity
+
+        init() throws {
+            store = try Store(directory: directory, mapSize: 16 << 20, tables: Tables.all)
+            wal = try WriteAheadLog(store: store, retain: 1000, logger: Logger(label: "test"))
+            wal.start()
+            let journal = Journal(wal: wal)
+            let mailer = Mailer(
+                undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, journal: journal,
+                logger: Logger(label: "test"))
+            identity = Identity(
+                state: IdentityState(), journal: journal, passwords: PasswordService(n: 16, threads: 1), mailer: mailer,
+                settings: .init(sessionTTL: 3600, resetTTL: 3600, appURL: "https://app.test"))
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+        func record(_ lsn: LSN) async throws -> WALRecord {
+            try await wal.waitDurable(lsn)
+            return try store.records(from: lsn, limit: 1)[0].1
+        }
+
+        func tables(_ record: WALRecord) -> [String] {
+            record.ops.map { op in
+                switch op {
+                case let .put(table, _, _): "put \(table)"
+                case let .delete(table, _): "delete \(table)"
+                }
+            }.sorted()
+        }
+
+        func signupAndLogin(_ email: String, password: String, sessions: Int) async throws -> [String] {
+            _ = try await identity.signup(SignupInput.validate(email: email, password: password, name: nil))
+            var tokens: [String] = []
+            for _ in 0..<sessions { tokens.append(try await identity.login(email: email, password: password).value.token) }
+            return tokens
+        }
+    }
+
+    @Test func forgotIsOneRecordWithTokenAndMailAndTheSameRecordShapeForUnknownEmails() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        let known = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
+        #expect(known.kind == "password.reset.requested")
+        #expect(env.tables(known) == ["put outbox", "put reset_tokens"])
+        let unknown = try await env.record(try await env.identity.forgotPassword(email: "nobody@example.com").fence)
+        #expect(unknown.kind == "password.reset.requested")
+        #expect(unknown.ops.isEmpty)
+        // A second request replaces the first token in the same record.
+        let again = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
+        #expect(env.tables(again) == ["delete reset_tokens", "put outbox", "put reset_tokens"])
+        #expect(try OutboxEntry.loadAll(from: env.store).count == 2)
+    }
+
+    @Test func resetIsOneRecordThatConsumesTheTokenAndEndsEverySession() async throws {
+        let env = try Environment()
+        let sessions = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 2)
+        let forgot = try await env.identity.forgotPassword(email: "ada@example.com")
+        try await env.wal.waitDurable(forgot.fence)
+        let text = try OutboxEntry.loadAll(from: env.store)[0].mail.text
+        let token = String(text.split(separator: "token=")[1].prefix(SecretToken.tokenLength))
+
+        let reset = try await env.record(try await env.identity.resetPassword(token: token, newPassword: "new password!").fence)
+        #expect(reset.kind == "password.reset")
+        #expect(env.tables(reset) == ["delete reset_tokens", "delete sessions", "delete sessions", "put users"])
+        for session in sessions {
+            await #expect(throws: DomainError.invalidSession) { try await env.identity.me(session) }
+        }
+        await #expect(throws: DomainError.invalidResetToken) {
+            try await env.identity.resetPassword(token: token, newPassword: "another password")
+        }
+        _ = try await env.identity.login(email: "ada@example.com", password: "new password!")
+    }
+
+    @Test func changeIsOneRecordThatEndsOnlyTheOtherSessions() async throws {
+        let env = try Environment()
+        let sessions = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 3)
+        await #expect(throws: DomainError.currentPasswordIncorrect) {
+            try await env.identity.changePassword(sessions[0], currentPassword: "wrong horse", newPassword: "new password!")
+        }
+        let change = try await env.record(
+            try await env.identity.changePassword(sessions[0], currentPassword: "correct horse", newPassword: "new password!").fence)
+        #expect(change.kind == "password.changed")
+        #expect(env.tables(change) == ["delete sessions", "delete sessions", "put users"])
+        _ = try await env.identity.me(sessions[0])
+        for session in sessions.dropFirst() {
+            await #expect(throws: DomainError.invalidSession) { try await env.identity.me(session) }
+        }
+    }
+
+    @Test func theSweepDeletesExpiredSessionsInOneRecord() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 2)
+        #expect(await env.identity.sweep(now: .now()) == 0)
+        #expect(await env.identity.sweep(now: Timestamp.now().adding(seconds: 3601)) == 2)
+        #expect(await env.identity.sessionCount == 0)
+        let sweep = try await env.record(env.wal.lastAssignedLSN)
+        #expect(sweep.kind == "identity.sweep")
+        #expect(env.tables(sweep) == ["delete sessions", "delete sessions"])
+    }
+}

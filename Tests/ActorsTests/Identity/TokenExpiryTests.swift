@@ -1,0 +1,82 @@
+import Testing
+@testable import Actors
+
+@Suite("Session and reset-token expiry")
+struct TokenExpiryTests {
+    static let t0 = Timestamp(milliseconds: 1_800_000_000_000)
+    static let user = ID(high: 1, low: 2)
+
+    static func session(ttl: Int64, byte: UInt8 = 1) -> Session {
+        Session(
+            tokenHash: TokenHash(digest: [UInt8](repeating: byte, count: 32)), userID: user, createdAt: t0,
+            expiresAt: t0.adding(seconds: ttl), activeTenantID: nil)
+    }
+
+    static func resetToken(ttl: Int64, byte: UInt8 = 9) -> ResetToken {
+        ResetToken(
+            tokenHash: TokenHash(digest: [UInt8](repeating: byte, count: 32)), userID: user, createdAt: t0,
+            expiresAt: t0.adding(seconds: ttl))
+    }
+
+    @Test func aResetTokenIsGoodForExactlyItsLifetime() {
+        let token = Self.resetToken(ttl: 3600)
+        #expect(!token.isExpired(at: Self.t0))
+        #expect(!token.isExpired(at: Timestamp(milliseconds: Self.t0.milliseconds + 3_599_999)))
+        #expect(token.isExpired(at: Self.t0.adding(seconds: 3600)))
+    }
+
+    @Test func aSessionExpiresAtItsExpiry() {
+        let session = Self.session(ttl: 30 * 86_400)
+        #expect(!session.isExpired(at: Self.t0.adding(seconds: 30 * 86_400 - 1)))
+        #expect(session.isExpired(at: Self.t0.adding(seconds: 30 * 86_400)))
+    }
+
+    @Test func longSessionsRenewAtMostHourly() {
+        let session = Self.session(ttl: 30 * 86_400)
+        #expect(!session.needsRenewal(at: Self.t0.adding(seconds: 3599), ttlSeconds: 30 * 86_400))
+        #expect(session.needsRenewal(at: Self.t0.adding(seconds: 3600), ttlSeconds: 30 * 86_400))
+    }
+
+    @Test func shortSessionsRenewAfterHalfTheirLifetime() {
+        let session = Self.session(ttl: 4)
+        #expect(!session.needsRenewal(at: Self.t0.adding(seconds: 1), ttlSeconds: 4))
+        #expect(session.needsRenewal(at: Self.t0.adding(seconds: 2), ttlSeconds: 4))
+    }
+
+    @Test func theSweepFindsOnlyExpiredEntriesAndRespectsItsLimit() {
+        var state = IdentityState()
+        state.put(Self.session(ttl: 10, byte: 1))
+        state.put(Self.session(ttl: 10, byte: 2))
+        state.put(Self.session(ttl: 100, byte: 3))
+        state.put(Self.resetToken(ttl: 10, byte: 4))
+        state.put(Self.resetToken(ttl: 100, byte: 5))
+        let later = Self.t0.adding(seconds: 50)
+        let all = state.expired(at: later, limit: 10)
+        #expect(all.sessions.count == 2)
+        #expect(all.resetTokens.map(\.tokenHash) == [Self.resetToken(ttl: 10, byte: 4).tokenHash])
+        #expect(state.expired(at: later, limit: 1).sessions.count == 1)
+        #expect(state.expired(at: Self.t0, limit: 10).sessions.isEmpty)
+    }
+
+    @Test func resetTokensAreIndexedByUser() {
+        var state = IdentityState()
+        let a = Self.resetToken(ttl: 10, byte: 4)
+        let b = Self.resetToken(ttl: 10, byte: 5)
+        state.put(a)
+        state.put(b)
+        #expect(Set(state.resetTokens(of: Self.user).map(\.tokenHash)) == [a.tokenHash, b.tokenHash])
+        state.removeResetToken(a.tokenHash)
+        #expect(state.resetTokens(of: Self.user).map(\.tokenHash) == [b.tokenHash])
+        #expect(state.resetToken(a.tokenHash) == nil)
+    }
+
+    @Test func resetTokenRowsRoundTrip() throws {
+        let token = Self.resetToken(ttl: 3600)
+        guard case let .put(_, key, value) = token.put else {
+            Issue.record("expected a put")
+            return
+        }
+        let decoded = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try ResetToken(key: k, row: v) } }
+        #expect(decoded == token)
+    }
+}
