@@ -7,13 +7,17 @@ public struct Tenancy: Sendable {
     public let identity: Identity
     public let directory: Directory
     let journal: Journal
+    let mailer: Mailer
     let inviteTTLSeconds: Int64
+    let appURL: String
 
-    public init(identity: Identity, directory: Directory, journal: Journal, inviteTTLSeconds: Int64) {
+    public init(identity: Identity, directory: Directory, journal: Journal, mailer: Mailer, inviteTTLSeconds: Int64, appURL: String) {
         self.identity = identity
         self.directory = directory
         self.journal = journal
+        self.mailer = mailer
         self.inviteTTLSeconds = inviteTTLSeconds
+        self.appURL = appURL
     }
 
     /// The caller's active tenant and its actor, for every tenant-scoped method.
@@ -106,19 +110,22 @@ public struct Tenancy: Sendable {
         return Outcome((), fence: removed.fence)
     }
 
-    /// `invites.create`: the invitation and its mail, in one record.
-    public func invite(
-        _ token: String, email: String, role: Role,
-        mail: @Sendable (_ tenant: Tenant, _ invitation: Invitation, _ token: String) -> [WALOp]
-    ) async throws(DomainError) -> Outcome<Invitation> {
+    /// `invites.create`: the invitation and its mail (in the outbox), in one record.
+    public func invite(_ token: String, email: String, role: Role) async throws(DomainError) -> Outcome<Invitation> {
         let (tenant, caller) = try await context(token)
         let existing = await identity.userID(email: email)
         let secret = SecretToken.generate()
         let hash = TokenHash(digest: secret.hash)
-        let tenantRow = await tenant.tenantRow
+        let now = Timestamp.now()
+        let mail = OutboxEntry(
+            createdAt: now,
+            mail: InvitationMail.compose(
+                to: email, tenantName: await tenant.tenantRow.name, role: role, appURL: appURL, token: secret.token,
+                validForSeconds: inviteTTLSeconds))
         let outcome = try await tenant.invite(
             caller, email: email, role: role, existingUser: existing, tokenHash: hash, ttlSeconds: inviteTTLSeconds,
-            mailOps: { invitation in mail(tenantRow, invitation, secret.token) })
+            extraOps: [mail.put])
+        mailer.committed(mail, lsn: outcome.fence)
         if let replaced = outcome.value.replaced { await directory.forgetInvitation(replaced.tokenHash) }
         await directory.registerInvitation(hash, tenant: caller.tenantID, invitation: outcome.value.invitation.id)
         return Outcome(outcome.value.invitation, fence: outcome.fence)

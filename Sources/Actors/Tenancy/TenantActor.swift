@@ -93,10 +93,10 @@ public actor TenantActor {
 
     public var tenantRow: Tenant { state.tenant }
 
-    /// Creates an invitation; `mailOps` (the invitation mail in the outbox) go into the same record.
+    /// Creates an invitation; `extraOps` (the invitation mail in the outbox) go into the same record.
     public func invite(
         _ caller: Caller, email: String, role: Role, existingUser: ID?, tokenHash: TokenHash, ttlSeconds: Int64,
-        mailOps: @Sendable (Invitation) -> [WALOp]
+        extraOps: [WALOp]
     ) throws(DomainError) -> Outcome<(invitation: Invitation, replaced: Invitation?)> {
         let now = Timestamp.now()
         let (invitation, replaced) = try state.invite(
@@ -105,7 +105,7 @@ public actor TenantActor {
         var changes: [TenantChange] = []
         if let replaced { changes.append(.removeInvitation(replaced)) }
         changes.append(.invitation(invitation))
-        let lsn = try journal.append("invite.created", at: now, changes.map(\.op) + mailOps(invitation))
+        let lsn = try journal.append("invite.created", at: now, changes.map(\.op) + extraOps)
         for change in changes { state.apply(change) }
         lastLSN = lsn
         return Outcome((invitation, replaced), fence: lsn)

@@ -15,7 +15,7 @@ enum TenancyMethods {
 
     static let roleParam = ParamSpec("role", .string, required: true, summary: "owner, admin, member or viewer", rule: rule(Role.parse))
 
-    static func methods(tenancy: Tenancy, inviteMail: InviteMail) -> [MethodSpec] {
+    static func methods(tenancy: Tenancy) -> [MethodSpec] {
         [
             MethodSpec(
                 "tenants.create", summary: "Create a tenant with its first company; the caller becomes owner and the tenant active",
@@ -140,7 +140,7 @@ enum TenancyMethods {
                 let outcome = try await domain { () async throws(DomainError) in
                     let email = try validated("email", call.params.string("email")!, EmailRule.normalize)
                     let role = try validated("role", call.params.string("role")!, Role.parse)
-                    return try await tenancy.invite(call.session!, email: email, role: role, mail: inviteMail.ops)
+                    return try await tenancy.invite(call.session!, email: email, role: role)
                 }
                 let invitation = outcome.value
                 return RPCResult(

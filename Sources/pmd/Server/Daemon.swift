@@ -47,13 +47,14 @@ struct Daemon {
         let directory = try TenancyLoader.load(from: store, journal: journal)
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
-            identity: identity, directory: directory, journal: journal, inviteTTLSeconds: config.inviteTTL.components.seconds)
+            identity: identity, directory: directory, journal: journal, mailer: mailer,
+            inviteTTLSeconds: config.inviteTTL.components.seconds, appURL: config.appURL)
         let runtime = Runtime(
             store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue })
         let registry = MethodRegistry(
             SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
                 + PasswordMethods.methods(identity: identity)
-                + TenancyMethods.methods(tenancy: tenancy, inviteMail: InviteMail(appURL: config.appURL)),
+                + TenancyMethods.methods(tenancy: tenancy),
             observer: metrics)
         runtime.attach(registry: registry)
 
