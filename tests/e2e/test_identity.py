@@ -294,9 +294,6 @@ def test_password_is_case_sensitive_and_not_trimmed(c):
     assert login(c, email, "Secret Password 1")["success"] is True
 
 
-@pytest.mark.xfail(reason="server bug: no login throttling; the 6th failed login within 15 minutes still "
-                          "answers 401 (and the right password then succeeds) instead of 429 rate_limited",
-                   strict=True)
 def test_login_is_throttled_after_five_failures(c):
     email, _ = signup(c)
     for _ in range(5):
