@@ -8,7 +8,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from pmdserver import PMD  # noqa: E402
-from smtpserver import SMTPServer  # noqa: E402
+from mailserver import MailServer  # noqa: E402
 
 APP_URL = "http://app.penguinmails.test"
 
@@ -56,37 +56,47 @@ def signed_in(client):
 
 
 @pytest.fixture
-def relay_factory():
-    """SMTP relays on loopback ports, not started: `make().start()`, or start one later to
-    play a relay that comes back. Every one is stopped after the test."""
+def mail_server_factory():
+    """SMTP servers (mailserver.MailServer) on loopback, not started: `make()` for a free port or
+    `make(port)`; `make().start()`, or start one later (and stop and start it again) to play a
+    relay that is down and comes back. Every one is stopped after the test."""
     made = []
 
     def make(port=None):
-        relay = SMTPServer(port)
-        made.append(relay)
-        return relay
+        server = MailServer(port=port)
+        made.append(server)
+        return server
 
     yield make
-    for relay in made:
-        relay.stop()
+    for server in made:
+        server.stop()
 
 
 @pytest.fixture
-def relay(relay_factory):
-    return relay_factory().start()
+def mail_server(mail_server_factory):
+    """A running SMTP server on a free port: start pmd with `mail_env(mail_server)` and read what
+    arrived with `mail_server.wait_for(to=…)` / `mail_server.wait_for_messages(count)`."""
+    return mail_server_factory().start()
 
 
-def mail_env(relay, **extra):
-    """pmd's environment for sending mail to `relay`."""
-    env = {"PMD_SMTP_URL": relay.url, "PMD_APP_URL": APP_URL, "PMD_MAIL_FROM": "PenguinMails <no-reply@penguinmails.test>"}
+def mail_env(server, **extra):
+    """pmd's environment for sending mail to `server`; `extra` adds or overrides variables."""
+    env = {"PMD_SMTP_URL": server.url, "PMD_APP_URL": APP_URL, "PMD_MAIL_FROM": "PenguinMails <no-reply@penguinmails.test>"}
     env.update(extra)
     return env
 
 
 @pytest.fixture
-def mail_pmd(pmd_factory, relay):
-    """pmd delivering to a running relay."""
-    return pmd_factory(env=mail_env(relay))
+def mail_settings():
+    """Extra environment for `mail_pmd` (on top of `mail_env`); a test module overrides this
+    fixture to give its pmd another link base or sender."""
+    return {}
+
+
+@pytest.fixture
+def mail_pmd(pmd_factory, mail_server, mail_settings):
+    """pmd delivering its mail to the running `mail_server`."""
+    return pmd_factory(env=mail_env(mail_server, **mail_settings))
 
 
 def signup(client, password="correct horse battery", prefix="user"):
@@ -110,13 +120,3 @@ def wait_until(condition, timeout=30.0, interval=0.1, what="condition"):
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free port; start pmd with
-    env={"PMD_SMTP_URL": smtp_server.url} and read what arrived with smtp_server.wait_for(to=…)."""
-    from mailserver import MailServer
-
-    server = MailServer().start()
-    yield server
-    server.stop()

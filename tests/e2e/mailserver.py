@@ -5,14 +5,22 @@ arrived.
     mail = MailServer().start()
     server = PMD(env={"PMD_SMTP_URL": mail.url}).start()
     ...
-    message = mail.wait_for(to="someone@example.com", timeout=15)
+    message = mail.wait_for(to="someone@example.com")
     token = message.token("/invite")
+    link, token = message.reset_token()
 
-The `smtp_server` fixture in conftest.py gives one started server per test.
+A server gets its port when it is made (a free one, or the one asked for), so its `url` can be
+handed to pmd before it runs: made but not started it plays a relay that is down (connections are
+refused), and `start()` later, or again after `stop()`, brings it up on the same port. Messages
+are kept across a stop and start.
+
+conftest.py has the fixtures: `mail_server_factory` (servers not started), `mail_server` (one
+started server), `mail_env(server, **extra)` (pmd's environment for it) and `mail_pmd`.
 """
 import email
 import email.policy
 import email.utils
+import errno
 import re
 import socket
 import threading
@@ -22,15 +30,19 @@ import urllib.parse
 from aiosmtpd.controller import Controller
 
 DEFAULT_APP_URL = "http://localhost:3000"
+DEFAULT_TIMEOUT = 30.0
+
+# The reset link in the plain-text part of a password reset mail, and its token.
+RESET_LINK = re.compile(r"(https?://\S+?/reset-password\?token=([A-Za-z0-9_-]{43}))")
 
 
 class Message:
-    """One received mail: the SMTP envelope and the parsed message."""
+    """One received mail: the SMTP envelope (as sent) and the parsed message."""
 
     def __init__(self, mail_from, rcpt_tos, data: bytes):
-        self.mail_from = mail_from
-        self.rcpt_tos = [r.lower() for r in rcpt_tos]
-        self.raw = data
+        self.mail_from = mail_from  # the envelope sender, as given in MAIL FROM
+        self.rcpt_tos = list(rcpt_tos)  # the envelope recipients, as given in RCPT TO
+        self.raw = data  # the message bytes, exactly as received
         self.parsed = email.message_from_bytes(data, policy=email.policy.default)
         self.received_at = time.time()
 
@@ -49,12 +61,17 @@ class Message:
     @property
     def recipients(self):
         """Lowercased addresses from the envelope and the To/Cc headers."""
-        found = set(self.rcpt_tos)
+        found = {r.lower() for r in self.rcpt_tos}
         for header in ("To", "Cc"):
             for _, address in email.utils.getaddresses([str(v) for v in self.parsed.get_all(header, [])]):
                 if address:
                     found.add(address.lower())
         return found
+
+    def parts(self):
+        """{content type: decoded text} of the parts of a multipart (e.g. multipart/alternative)
+        message."""
+        return {part.get_content_type(): part.get_content() for part in self.parsed.iter_parts()}
 
     @property
     def bodies(self):
@@ -96,6 +113,14 @@ class Message:
         values = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get(param)
         return values[0] if values else None
 
+    def reset_token(self):
+        """(link, token) of the reset link in the plain-text part of a password reset mail; the
+        token is 43 base64url characters. Fails the test when there is no such link."""
+        text = self.parts()["text/plain"]
+        match = RESET_LINK.search(text)
+        assert match, f"no reset link in:\n{text}"
+        return match.group(1), match.group(2)
+
     def __repr__(self):
         return f"<Message to={sorted(self.recipients)} subject={self.subject!r}>"
 
@@ -112,44 +137,80 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port():
+def _free_port(host="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
+def _can_bind(host, port):
+    """Whether a listening server could bind (host, port) now (asyncio sets SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+        return True
+
+
 class MailServer:
-    """An in-process aiosmtpd server on 127.0.0.1 and a free port, keeping every message."""
+    """An in-process aiosmtpd server on loopback, keeping every message it accepts.
+
+    The port is fixed when the server is made: `port` if given, else a free one. `start()` may
+    come later (until then connections are refused) and may follow a `stop()`: the server comes
+    back on the same port with the messages it already had."""
 
     def __init__(self, host="127.0.0.1", port=None):
         self.host = host
-        self.port = port
+        self._port = port or _free_port(host)
+        # Once the port was asked for, read (url/port) or bound, it never changes; before that a
+        # free port taken by someone else in the meantime is swapped for another one.
+        self._pinned = port is not None
         self.controller = None
         self._messages = []
         self._cond = threading.Condition()
+
+    @property
+    def port(self):
+        self._pinned = True
+        return self._port
 
     @property
     def url(self):
         """The value for PMD_SMTP_URL."""
         return f"smtp://{self.host}:{self.port}"
 
+    @property
+    def running(self):
+        return self.controller is not None
+
     def start(self):
-        last_error = None
+        """Listens on the server's port (again, after a stop). Returns the server."""
+        if self.controller is not None:
+            return self
         for _ in range(10):
-            port = self.port or _free_port()
-            controller = Controller(_Handler(self), hostname=self.host, port=port, ready_timeout=10)
+            if not _can_bind(self.host, self._port):
+                if self._pinned:
+                    raise OSError(errno.EADDRINUSE, f"port {self._port} on {self.host} is in use")
+                self._port = _free_port(self.host)
+                continue
+            controller = Controller(_Handler(self), hostname=self.host, port=self._port, ready_timeout=10)
             try:
                 controller.start()
-            except Exception as error:  # the port was taken between probing and binding
-                last_error = error
-                if self.port:
+            except OSError:  # the port was taken between probing and binding
+                if self._pinned:
                     raise
+                self._port = _free_port(self.host)
                 continue
-            self.controller, self.port = controller, port
+            self.controller, self._pinned = controller, True
             return self
-        raise RuntimeError(f"could not start the SMTP server: {last_error}")
+        raise RuntimeError(f"could not start the SMTP server on {self.host}")
 
     def stop(self):
+        """Stops listening (connections are refused again); the messages are kept."""
         if self.controller is not None:
             try:
                 self.controller.stop()
@@ -173,28 +234,40 @@ class MailServer:
         with self._cond:
             return list(self._messages)
 
+    def count(self):
+        """How many messages were received so far."""
+        with self._cond:
+            return len(self._messages)
+
     def clear(self):
         with self._cond:
             self._messages.clear()
 
+    @staticmethod
+    def _matches(message, to, predicate):
+        return (to is None or to.lower() in message.recipients) and (predicate is None or predicate(message))
+
     def find(self, to=None, predicate=None):
         """Received messages addressed to `to` (case-insensitive) and matching `predicate`."""
-        return [m for m in self.messages
-                if (to is None or to.lower() in m.recipients) and (predicate is None or predicate(m))]
+        return [m for m in self.messages if self._matches(m, to, predicate)]
 
-    def wait_for(self, to=None, timeout=15.0, predicate=None, count=1):
-        """The `count`-th message to `to` matching `predicate` (waiting up to `timeout` seconds for
-        it); raises AssertionError when it does not arrive."""
+    def wait_for_messages(self, count=1, to=None, timeout=DEFAULT_TIMEOUT, predicate=None):
+        """The first `count` messages (oldest first) to `to` matching `predicate`, waiting up to
+        `timeout` seconds for them; raises AssertionError when they do not all arrive."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [m for m in self._messages
-                         if (to is None or to.lower() in m.recipients) and (predicate is None or predicate(m))]
+                found = [m for m in self._messages if self._matches(m, to, predicate)]
                 if len(found) >= count:
-                    return found[count - 1]
+                    return found[:count]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AssertionError(
-                        f"no mail to {to!r} within {timeout}s (received {len(self._messages)} "
-                        f"message(s): {self._messages!r})")
+                        f"expected {count} message(s) to {to!r} within {timeout}s, got {len(found)} "
+                        f"(received {len(self._messages)} message(s): {self._messages!r})")
                 self._cond.wait(remaining)
+
+    def wait_for(self, to=None, timeout=DEFAULT_TIMEOUT, predicate=None, count=1):
+        """The `count`-th message to `to` matching `predicate` (waiting up to `timeout` seconds for
+        it); raises AssertionError when it does not arrive."""
+        return self.wait_for_messages(count, to, timeout, predicate)[count - 1]

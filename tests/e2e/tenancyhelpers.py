@@ -25,9 +25,10 @@ COMPANY_KEYS = {"id", "tenantId", "name", "workspaceName", "logoUrl", "status", 
 MEMBER_KEYS = {"userId", "email", "name", "role", "roles", "joinedAt"}
 
 
-def mail_env(mail):
-    """pmd environment delivering to `mail` with recognizable link base and sender."""
-    return {"PMD_SMTP_URL": mail.url, "PMD_APP_URL": APP_URL, "PMD_MAIL_FROM": MAIL_FROM}
+# pmd's mail settings for the tenancy tests, a recognizable link base and sender: give them to
+# conftest's `mail_env(server, **MAIL_SETTINGS)`, or return them from a module's `mail_settings`
+# fixture so conftest's `mail_pmd` uses them.
+MAIL_SETTINGS = {"PMD_APP_URL": APP_URL, "PMD_MAIL_FROM": MAIL_FROM}
 
 
 def random_id():

@@ -1,7 +1,6 @@
 """Mail delivery (SPEC §6.6): a relay outage delays mail and loses none, also across kill -9;
 without a relay mail stays in the outbox; system.health tells which."""
 from conftest import APP_URL, login, mail_env, signup, wait_until
-import mail
 from pmdserver import run_cli
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -12,8 +11,8 @@ def health(server):
         return c.call("system.health")
 
 
-def test_mail_requested_while_the_relay_is_down_arrives_after_kill_9_and_restart(pmd_factory, relay_factory):
-    relay = relay_factory()  # not started: connections are refused
+def test_mail_requested_while_the_relay_is_down_arrives_after_kill_9_and_restart(pmd_factory, mail_server_factory):
+    relay = mail_server_factory()  # not started: connections are refused
     server = pmd_factory(env=mail_env(relay))
     with server.client() as c:
         email, _ = signup(c)
@@ -23,16 +22,16 @@ def test_mail_requested_while_the_relay_is_down_arrives_after_kill_9_and_restart
 
     relay.start()
     server.start()
-    [received] = relay.wait_for(1)
-    assert received["to"] == [email]
-    _, token = mail.reset_token(received["data"])
+    [received] = relay.wait_for_messages(1)
+    assert received.rcpt_tos == [email]
+    _, token = received.reset_token()
     with server.client() as c:
         c.call("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
         login(c, email, NEW_PASSWORD)
 
 
-def test_mail_is_retried_when_the_relay_comes_up_later_without_restart(pmd_factory, relay_factory):
-    relay = relay_factory()
+def test_mail_is_retried_when_the_relay_comes_up_later_without_restart(pmd_factory, mail_server_factory):
+    relay = mail_server_factory()
     server = pmd_factory(env=mail_env(relay))
     assert health(server)["mail"] == "ok"
     with server.client() as c:
@@ -42,29 +41,29 @@ def test_mail_is_retried_when_the_relay_comes_up_later_without_restart(pmd_facto
     assert failing["status"] == "degraded"
 
     relay.start()
-    [received] = relay.wait_for(1, timeout=30)
-    assert received["to"] == [email]
+    [received] = relay.wait_for_messages(1, timeout=30)
+    assert received.rcpt_tos == [email]
     recovered = wait_until(lambda: (h := health(server))["mail"] == "ok" and h, timeout=10, what="mail ok")
     assert recovered["status"] == "ok"
 
 
-def test_delivered_mail_is_not_sent_again_after_a_restart(mail_pmd, relay):
+def test_delivered_mail_is_not_sent_again_after_a_restart(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         email, _ = signup(c)
         c.call("auth.forgotPassword", {"email": email})
-    relay.wait_for(1)
+    mail_server.wait_for_messages(1)
     wait_until(lambda: "mail delivered" in mail_pmd.output(), timeout=10, what="delivery logged")
     assert mail_pmd.terminate() == 0
     mail_pmd.start()
     with mail_pmd.client() as c:
         email2, _ = signup(c)
         c.call("auth.forgotPassword", {"email": email2})
-    second = relay.wait_for(2)[1]
-    assert second["to"] == [email2], "the first mail was not sent a second time"
-    assert relay.count() == 2
+    second = mail_server.wait_for_messages(2)[1]
+    assert second.rcpt_tos == [email2], "the first mail was not sent a second time"
+    assert mail_server.count() == 2
 
 
-def test_without_a_relay_mail_stays_in_the_outbox_until_one_is_configured(pmd_factory, relay_factory):
+def test_without_a_relay_mail_stays_in_the_outbox_until_one_is_configured(pmd_factory, mail_server_factory):
     server = pmd_factory(env={"PMD_APP_URL": APP_URL})
     first = health(server)
     assert (first["mail"], first["status"]) == ("outbox-only", "ok")
@@ -79,10 +78,10 @@ def test_without_a_relay_mail_stays_in_the_outbox_until_one_is_configured(pmd_fa
     assert '"table":"outbox"' in tail.stdout.replace(" ", "")
     assert "reset-password" not in tail.stdout, "pmd wal tail never prints the link"
 
-    relay = relay_factory().start()
+    relay = mail_server_factory().start()
     server.env.update(mail_env(relay))
     server.start()
-    [received] = relay.wait_for(1)
-    assert received["to"] == [email]
-    mail.reset_token(received["data"])
+    [received] = relay.wait_for_messages(1)
+    assert received.rcpt_tos == [email]
+    received.reset_token()
     assert health(server)["mail"] == "ok"

@@ -4,7 +4,6 @@ import json
 import time
 
 from conftest import APP_URL, login, mail_env, signup, unique_email
-import mail
 
 FORGOT_ANSWER = {
     "success": True,
@@ -13,27 +12,27 @@ FORGOT_ANSWER = {
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def test_forgot_mail_reset_login_and_the_token_stays_used_after_restart(mail_pmd, relay):
+def test_forgot_mail_reset_login_and_the_token_stays_used_after_restart(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         email, old_password = signup(c)
         assert c.call("auth.forgotPassword", {"email": email.upper()}) == FORGOT_ANSWER
 
-        [received] = relay.wait_for(1)
-        assert received["to"] == [email]
-        assert received["from"] == "no-reply@penguinmails.test"
-        message = mail.parse(received["data"])
+        [received] = mail_server.wait_for_messages(1)
+        assert received.rcpt_tos == [email]
+        assert received.mail_from == "no-reply@penguinmails.test"
+        message = received.parsed
         for header in ("Date", "Message-ID", "From", "To", "Subject", "MIME-Version"):
             assert message[header], f"missing {header}"
         assert message["To"] == email
         assert message["From"] == "PenguinMails <no-reply@penguinmails.test>"
         assert message["Subject"] == "Reset your PenguinMails password"
         assert message.get_content_type() == "multipart/alternative"
-        bodies = mail.parts(message)
+        bodies = received.parts()
         assert set(bodies) == {"text/plain", "text/html"}
-        link, token = mail.reset_token(received["data"])
+        link, token = received.reset_token()
         assert link == f"{APP_URL}/reset-password?token={token}"
         assert link in bodies["text/html"]
-        assert b"\r\n" in received["data"] and b"\n" not in received["data"].replace(b"\r\n", b"")
+        assert b"\r\n" in received.raw and b"\n" not in received.raw.replace(b"\r\n", b"")
 
         answer = c.call("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
         assert answer["success"] is True and answer["message"]
@@ -51,14 +50,14 @@ def test_forgot_mail_reset_login_and_the_token_stays_used_after_restart(mail_pmd
         login(c, email, NEW_PASSWORD)
 
 
-def test_reset_ends_every_session_of_the_user(mail_pmd, relay):
+def test_reset_ends_every_session_of_the_user(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         email, password = signup(c)
         sessions = [login(c, email, password) for _ in range(3)]
         bystander_email, bystander_password = signup(c)
         bystander = login(c, bystander_email, bystander_password)
         c.call("auth.forgotPassword", {"email": email})
-        _, token = mail.reset_token(relay.wait_for(1)[0]["data"])
+        _, token = mail_server.wait_for_messages(1)[0].reset_token()
         c.call("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
         for session in sessions:
             error = c.error("users.me", {"session": session})
@@ -66,21 +65,21 @@ def test_reset_ends_every_session_of_the_user(mail_pmd, relay):
         assert c.call("users.me", {"session": bystander})["email"] == bystander_email
 
 
-def test_a_newer_reset_mail_replaces_the_older_link(mail_pmd, relay):
+def test_a_newer_reset_mail_replaces_the_older_link(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         email, _ = signup(c)
         c.call("auth.forgotPassword", {"email": email})
         c.call("auth.forgotPassword", {"email": email})
-        first, second = relay.wait_for(2)
-        _, old_token = mail.reset_token(first["data"])
-        _, new_token = mail.reset_token(second["data"])
+        first, second = mail_server.wait_for_messages(2)
+        _, old_token = first.reset_token()
+        _, new_token = second.reset_token()
         assert old_token != new_token
         assert c.error("auth.resetPassword", {"token": old_token, "newPassword": NEW_PASSWORD}).code == 400
         c.call("auth.resetPassword", {"token": new_token, "newPassword": NEW_PASSWORD})
         login(c, email, NEW_PASSWORD)
 
 
-def test_forgot_password_answer_is_byte_identical_for_known_and_unknown_emails(mail_pmd, relay):
+def test_forgot_password_answer_is_byte_identical_for_known_and_unknown_emails(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         known, _ = signup(c)
         lines = []
@@ -90,10 +89,10 @@ def test_forgot_password_answer_is_byte_identical_for_known_and_unknown_emails(m
         assert len(set(lines)) == 1, lines
         assert json.loads(lines[0])["result"] == FORGOT_ANSWER
         # Only the known address got mail (two requests, two mails).
-        assert len(relay.wait_for(2)) == 2
+        assert len(mail_server.wait_for_messages(2)) == 2
         time.sleep(0.5)
-        assert relay.count() == 2
-        assert all(m["to"] == [known] for m in relay.messages)
+        assert mail_server.count() == 2
+        assert all(m.rcpt_tos == [known] for m in mail_server.messages)
 
 
 def test_forgot_password_errors(mail_pmd):
@@ -109,14 +108,14 @@ def test_forgot_password_errors(mail_pmd):
         assert typo.data["errors"] == [{"path": ["emial"], "message": "Unknown parameter"}]
 
 
-def test_reset_password_errors(mail_pmd, relay):
+def test_reset_password_errors(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         for token in ("", "unknown-token", "A" * 43):
             error = c.error("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
             assert (error.code, error.kind, error.message) == (400, "bad_request", "Invalid or expired reset token")
         email, password = signup(c)
         c.call("auth.forgotPassword", {"email": email})
-        _, token = mail.reset_token(relay.wait_for(1)[0]["data"])
+        _, token = mail_server.wait_for_messages(1)[0].reset_token()
         short = c.error("auth.resetPassword", {"token": token, "newPassword": "short"})
         assert (short.code, short.kind) == (400, "validation_failed")
         assert short.data["errors"] == [{"path": ["newPassword"], "message": "Password must be at least 8 characters"}]
@@ -126,12 +125,12 @@ def test_reset_password_errors(mail_pmd, relay):
         c.call("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
 
 
-def test_an_expired_reset_token_is_refused(pmd_factory, relay):
-    server = pmd_factory(env=mail_env(relay, PMD_RESET_TTL="2s"))
+def test_an_expired_reset_token_is_refused(pmd_factory, mail_server):
+    server = pmd_factory(env=mail_env(mail_server, PMD_RESET_TTL="2s"))
     with server.client() as c:
         email, password = signup(c)
         c.call("auth.forgotPassword", {"email": email})
-        _, token = mail.reset_token(relay.wait_for(1)[0]["data"])
+        _, token = mail_server.wait_for_messages(1)[0].reset_token()
         time.sleep(2.5)
         error = c.error("auth.resetPassword", {"token": token, "newPassword": NEW_PASSWORD})
         assert (error.code, error.kind, error.message) == (400, "bad_request", "Invalid or expired reset token")

@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import unique_email
+from conftest import mail_env, unique_email
 from mailserver import MailServer
 from pmdserver import PMD
 from tenancyhelpers import (
-    FORBIDDEN, MEMBER_KEYS, MEMBER_NOT_FOUND, NO_TENANT, Invites, expect_error, mail_env,
+    FORBIDDEN, MAIL_SETTINGS, MEMBER_KEYS, MEMBER_NOT_FOUND, NO_TENANT, Invites, expect_error,
     new_account, new_owner, random_id,
 )
 
@@ -258,7 +258,7 @@ def cells():
 @pytest.fixture(scope="module")
 def world():
     mail = MailServer().start()
-    server = PMD(env=mail_env(mail)).start()
+    server = PMD(env=mail_env(mail, **MAIL_SETTINGS)).start()
     yield SimpleNamespace(server=server, mail=mail, invites=Invites(mail))
     server.cleanup()
     mail.stop()

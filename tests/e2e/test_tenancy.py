@@ -11,24 +11,24 @@ import time
 
 import pytest
 
-from conftest import unique_email
+from conftest import mail_env, unique_email
 from tenancyhelpers import (
     ALREADY_MEMBER_OR_INVITED, APP_URL, CANNOT_REMOVE_SELF, COMPANY_KEYS, LAST_OWNER, 
-    MEMBER_KEYS, MEMBER_NOT_FOUND, NO_TENANT, PASSWORD, TIME_RE, TOKEN_RE, UUID_RE, Invites,
-    create_tenant, expect_error, expect_validation, invitation_mail, login, mail_env, new_account,
+    MAIL_SETTINGS, MEMBER_KEYS, MEMBER_NOT_FOUND, NO_TENANT, PASSWORD, TIME_RE, TOKEN_RE, UUID_RE,
+    Invites, create_tenant, expect_error, expect_validation, invitation_mail, login, new_account,
     new_owner, random_id,
 )
 
 
 @pytest.fixture
-def mail_pmd(pmd_factory, smtp_server):
-    """pmd delivering its mail to the test SMTP server."""
-    return pmd_factory(env=mail_env(smtp_server))
+def mail_settings():
+    """conftest's `mail_pmd` with the tenancy link base and sender."""
+    return MAIL_SETTINGS
 
 
 @pytest.fixture
-def invites(smtp_server):
-    return Invites(smtp_server)
+def invites(mail_server):
+    return Invites(mail_server)
 
 
 def parse_time(text):
@@ -71,7 +71,7 @@ def members_by_email(c, token):
 # The onboarding walkthrough and the invitation mail
 # ---------------------------------------------------------------------------------------------
 
-def test_onboarding_walkthrough(mail_pmd, smtp_server):
+def test_onboarding_walkthrough(mail_pmd, mail_server):
     with mail_pmd.client() as c, mail_pmd.client() as c2:
         # 1. The agency founder signs up and logs in: no tenant yet.
         founder_email = unique_email("founder")
@@ -110,7 +110,7 @@ def test_onboarding_walkthrough(mail_pmd, smtp_server):
         assert pending["count"] == 1 and pending["invitations"][0]["id"] == invitation["id"]
 
         # 5. The mail arrives with the link APP_URL/invite?token=…
-        mail = invitation_mail(smtp_server, mate_email)
+        mail = invitation_mail(mail_server, mate_email)
         invite_token = mail.token("/invite", APP_URL)
         assert invite_token and TOKEN_RE.match(invite_token), mail.body
         assert invite_token not in json.dumps(sent) + json.dumps(pending), "the token travels only by mail"
@@ -140,13 +140,13 @@ def test_onboarding_walkthrough(mail_pmd, smtp_server):
         assert login(c2, mate_email)[1]["tenantId"] == tenant["id"]
 
 
-def test_invitation_mail_arrives_at_a_real_smtp_server(mail_pmd, smtp_server):
+def test_invitation_mail_arrives_at_a_real_smtp_server(mail_pmd, mail_server):
     with mail_pmd.client() as c:
         owner, _ = new_owner(c)
         first, second = unique_email("inv"), unique_email("inv")
         c.call("invites.create", {"session": owner.token, "email": first, "role": "viewer"})
         c.call("invites.create", {"session": owner.token, "email": second, "role": "admin"})
-        m1, m2 = invitation_mail(smtp_server, first), invitation_mail(smtp_server, second)
+        m1, m2 = invitation_mail(mail_server, first), invitation_mail(mail_server, second)
         for message, address in ((m1, first), (m2, second)):
             assert address in message.recipients
             assert email.utils.parseaddr(message.sender)[1] == "invites@penguinmails.test"
@@ -195,9 +195,9 @@ def test_accept_revoked_invitation_is_404(mail_pmd, invites):
         assert c.call("tenants.list", {"session": mate.token})["count"] == 0
 
 
-def test_accept_expired_invitation_is_404(pmd_factory, smtp_server):
-    server = pmd_factory(env={**mail_env(smtp_server), "PMD_INVITE_TTL": "2s"})
-    invites = Invites(smtp_server)
+def test_accept_expired_invitation_is_404(pmd_factory, mail_server):
+    server = pmd_factory(env=mail_env(mail_server, **MAIL_SETTINGS, PMD_INVITE_TTL="2s"))
+    invites = Invites(mail_server)
     with server.client() as c:
         owner, _ = new_owner(c)
         mate = new_account(c, "mate")

@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from conftest import unique_email
+from conftest import mail_env, unique_email
 from pmdclient import Client
 from tenancyhelpers import (
-    ALREADY_MEMBER_OR_INVITED, Invites, create_tenant, login, mail_env, new_account,
+    ALREADY_MEMBER_OR_INVITED, MAIL_SETTINGS, Invites, create_tenant, login, new_account,
     new_owner,
 )
 
@@ -149,8 +149,9 @@ def test_concurrent_invitations_of_one_address(pmd):
 
 
 @pytest.fixture
-def mail_pmd(pmd_factory, smtp_server):
-    return pmd_factory(env=mail_env(smtp_server))
+def mail_settings():
+    """conftest's `mail_pmd` with the tenancy link base and sender."""
+    return MAIL_SETTINGS
 
 
 def members_by_id(c, token):
@@ -158,10 +159,10 @@ def members_by_id(c, token):
 
 
 @pytest.mark.parametrize("round_number", range(3))
-def test_concurrent_owner_demotions_and_removals_keep_an_owner(mail_pmd, smtp_server, round_number):
+def test_concurrent_owner_demotions_and_removals_keep_an_owner(mail_pmd, mail_server, round_number):
     """Every owner steps down (or removes the next owner) at the same moment: each request alone
     is allowed, together they would leave no owner. The invariant must hold anyway."""
-    invites = Invites(smtp_server)
+    invites = Invites(mail_server)
     with mail_pmd.client() as c:
         root, _ = new_owner(c, "root")
         owners = [root] + [invites.add_member(c, root.token, "owner", f"co-owner{i}") for i in range(5)]
@@ -199,8 +200,8 @@ def test_concurrent_owner_demotions_and_removals_keep_an_owner(mail_pmd, smtp_se
         assert members_by_id(c, token) == final, "the state survives a crash unchanged"
 
 
-def test_concurrent_accepts_of_one_invitation(mail_pmd, smtp_server):
-    invites = Invites(smtp_server)
+def test_concurrent_accepts_of_one_invitation(mail_pmd, mail_server):
+    invites = Invites(mail_server)
     with mail_pmd.client() as c:
         owner, created = new_owner(c)
         mate = new_account(c, "mate")
@@ -427,13 +428,13 @@ def test_kill_minus_nine_during_concurrent_tenant_and_company_creation(pmd_facto
 # kill -9 during concurrent accepts and removals
 # ---------------------------------------------------------------------------------------------
 
-def test_kill_minus_nine_during_concurrent_accepts_and_removals(pmd_factory, smtp_server):
+def test_kill_minus_nine_during_concurrent_accepts_and_removals(pmd_factory, mail_server):
     """Invitees accept while the owner removes those who joined; crash. Afterwards every
     acknowledged accept/removal holds, every membership has both ends (members.list ⇔ the user's
     tenants.list), and an accept the crash cut off either happened completely (member, invitation
     used) or not at all (invitation still pending, and its token still works)."""
-    server = pmd_factory(env=mail_env(smtp_server))
-    invites = Invites(smtp_server)
+    server = pmd_factory(env=mail_env(mail_server, **MAIL_SETTINGS))
+    invites = Invites(mail_server)
     rng = random.Random(7)
     for round_number in range(3):
         with server.client() as c:
