@@ -25,7 +25,9 @@ public enum SubscriptionDecision: Sendable, Equatable {
 /// 3. An event from the very same second that says something different is `ambiguous`: the
 ///    caller re-reads the subscription from Stripe instead of guessing.
 /// 4. A read from the API wins over anything not newer than the moment it started (it reflects
-///    every event Stripe had created by then), and it advances `asOf` even when nothing else
+///    every event Stripe had created by then — and every state pmd had stored before it began,
+///    so callers stamp it with the later of the two, which keeps a Stripe clock running ahead of
+///    pmd's from making fresh reads look old), and it advances `asOf` even when nothing else
 ///    changed, so that a late event the read has already superseded is recognised as stale.
 public enum SubscriptionRules {
     public static let terminalStatuses: Set<String> = ["canceled", "incomplete_expired"]

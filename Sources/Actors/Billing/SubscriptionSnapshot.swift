@@ -33,8 +33,8 @@ public struct SubscriptionSnapshot: Sendable, Equatable {
 public enum SubscriptionSource: Sendable, Equatable {
     /// The payload of an event Stripe created at this Unix second.
     case event(created: Int64)
-    /// Read from Stripe's API by a request that started at this Unix second: Stripe's state at
-    /// least as of then.
+    /// Read from Stripe's API: Stripe's state at least as of this Unix second (when the read
+    /// started, or the `asOf` pmd had stored before it started, whichever is later).
     case fetched(at: Int64)
 
     public var time: Int64 {

@@ -17,6 +17,13 @@ extension TenantActor {
 
     public var stripeSubscriptionIDs: [String] { state.subscriptions.map(\.stripeID) }
 
+    /// Each known subscription's `asOf`. Taken before a read from Stripe starts, it tells how
+    /// current that read is at least: it reflects everything pmd had applied before it began,
+    /// even when Stripe's clock (events' `created`) runs ahead of pmd's.
+    public var subscriptionVersions: [String: Int64] {
+        Dictionary(state.subscriptions.map { ($0.stripeID, $0.asOf) }, uniquingKeysWith: max)
+    }
+
     /// Records the tenant's Stripe customer, unless it already has one: the first recorded
     /// customer is the tenant's for good, which is what makes a retried or concurrent
     /// creation harmless.
@@ -36,11 +43,11 @@ extension TenantActor {
     /// a reconciliation) by `SubscriptionRules`, in one record together with `extraOps` (the
     /// processed event's row, so de-duplication is exactly as durable as the change).
     public func applySubscriptions(
-        _ snapshots: [(snapshot: SubscriptionSnapshot, planID: ID?)], source: SubscriptionSource, kind: String,
+        _ snapshots: [(snapshot: SubscriptionSnapshot, planID: ID?, source: SubscriptionSource)], kind: String,
         extraOps: [WALOp] = [], now: Timestamp = .now()
     ) throws(DomainError) -> SubscriptionApply {
         var changes: [TenantChange] = []
-        for (snapshot, planID) in snapshots {
+        for (snapshot, planID, source) in snapshots {
             let current = state.subscriptions.first { $0.stripeID == snapshot.stripeID }
             switch SubscriptionRules.decide(
                 current: current, snapshot: snapshot, source: source, tenantID: id, planID: planID, now: now)

@@ -8,6 +8,7 @@ extension StripeSync {
     /// one record. Returns the fence of the tenant's billing state afterwards.
     public func reconcile(tenant: TenantActor) async throws(DomainError) -> LSN {
         guard let customer = await tenant.stripeCustomer else { return await tenant.lastLSN }
+        let known = await tenant.subscriptionVersions
         let started = Timestamp.now().unixSeconds
         var snapshots: [String: SubscriptionSnapshot] = [:]
         var order: [String] = []
@@ -39,8 +40,11 @@ extension StripeSync {
                 throw error.domainError
             }
         }
-        let items = order.compactMap { snapshots[$0] }.map { (snapshot: $0, planID: planID(for: $0)) }
-        let outcome = try await tenant.applySubscriptions(items, source: .fetched(at: started), kind: "billing.reconciled")
+        // Each read is current at least as of its start and as of what pmd knew before it began.
+        let items = order.compactMap { snapshots[$0] }.map {
+            (snapshot: $0, planID: planID(for: $0), source: SubscriptionSource.fetched(at: max(started, known[$0.stripeID] ?? 0)))
+        }
+        let outcome = try await tenant.applySubscriptions(items, kind: "billing.reconciled")
         for item in items { await index.register(subscription: item.snapshot.stripeID, tenant: tenant.id) }
         switch outcome {
         case let .written(lsn, changed):

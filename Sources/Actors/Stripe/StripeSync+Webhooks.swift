@@ -48,12 +48,14 @@ extension StripeSync {
                 return try await index.recordHandled(processed)
             }
             var outcome = try await tenant.applySubscriptions(
-                [(snapshot, planID(for: snapshot))], source: .event(created: event.created), kind: kind,
-                extraOps: [processed.put])
+                [(snapshot, planID(for: snapshot), .event(created: event.created))], kind: kind, extraOps: [processed.put])
             if outcome == .ambiguous {
+                // The read starts after the stored state (stamped `event.created`) was applied,
+                // so it is at least that current, whatever pmd's own clock says.
                 let (fetched, started) = try await fetchSubscription(snapshot.stripeID)
                 outcome = try await tenant.applySubscriptions(
-                    [(fetched, planID(for: fetched))], source: .fetched(at: started), kind: kind, extraOps: [processed.put])
+                    [(fetched, planID(for: fetched), .fetched(at: max(started, event.created)))], kind: kind,
+                    extraOps: [processed.put])
             }
             return try await finish(outcome, processed, tenant: tenant, subscription: snapshot.stripeID)
         case let .checkoutCompleted(subscriptionID, customerID, tenantID):
@@ -70,13 +72,14 @@ extension StripeSync {
                 logger.notice("Checkout completed for no known tenant; ignored", metadata: ["event": "\(event.id)"])
                 return try await index.recordHandled(processed)
             }
+            let known = await tenant.subscriptionVersions[subscriptionID] ?? 0
             let (fetched, started) = try await fetchSubscription(subscriptionID)
             guard await tenant.stripeCustomer?.stripeID == fetched.customerID else {
                 logger.warning("Checkout subscription belongs to another customer; ignored", metadata: ["event": "\(event.id)"])
                 return try await index.recordHandled(processed)
             }
             let outcome = try await tenant.applySubscriptions(
-                [(fetched, planID(for: fetched))], source: .fetched(at: started), kind: kind, extraOps: [processed.put])
+                [(fetched, planID(for: fetched), .fetched(at: max(started, known)))], kind: kind, extraOps: [processed.put])
             return try await finish(outcome, processed, tenant: tenant, subscription: subscriptionID)
         }
     }
