@@ -329,3 +329,25 @@ def test_without_a_stripe_key_billing_answers_503_and_the_rest_works(pmd):
         assert (health["status"], health["stripe"]) == ("ok", "disabled")
     status, body, _ = pmd.http("/api/webhooks/stripe", method="POST", body=b"{}", headers={"Stripe-Signature": "t=1,v1=00"})
     assert status == 503
+
+
+def test_wal_tail_shows_billing_records_readably(billing_pmd, stripe_servers):
+    import json as _json
+
+    from pmdserver import run_cli
+    with billing_pmd.client() as client:
+        token, tenant_id = owner_with_tenant(client)
+        paid_subscription(billing_pmd, stripe_servers, client, token, tenant_id)
+        wait_subscription(client, token, lambda s: s["status"] == "active", "active subscription")
+    tail = run_cli("wal", "tail", "-n", "50", env={"PMD_DATA_DIR": billing_pmd.data_dir})
+    assert tail.returncode == 0, tail.stderr
+    records = [_json.loads(line) for line in tail.stdout.splitlines()]
+    kinds = [r["kind"] for r in records]
+    assert "billing.customer_created" in kinds and "stripe.checkout.session.completed" in kinds
+    customer = next(r for r in records if r["kind"] == "billing.customer_created")["ops"][0]
+    assert customer["key"] == tenant_id and customer["row"]["stripeCustomerId"].startswith("cus_")
+    completed = next(r for r in records if r["kind"] == "stripe.checkout.session.completed")
+    tables = {op["table"]: op for op in completed["ops"]}
+    assert tables["subscriptions"]["row"]["status"] == "active"
+    assert tables["subscriptions"]["key"].startswith(tenant_id + "/sub_")
+    assert tables["stripe_events"]["key"].startswith("evt_")

@@ -1,5 +1,6 @@
 import CCurl
 import NIOPosix
+import Synchronization
 
 /// HTTP(S) with libcurl. `curl_easy_perform` blocks for the whole exchange, so it runs on this
 /// transport's own thread pool, never on an actor's executor or an event loop (as
@@ -21,17 +22,24 @@ public final class CurlTransport: HTTPTransport {
         try? await pool.shutdownGracefully()
     }
 
+    /// Cancelling the calling task aborts the transfer at curl's next progress callback, so a
+    /// graceful shutdown is not held up by a Stripe that does not answer.
     public func send(_ request: HTTPRequest) async -> HTTPOutcome {
-        do {
-            return try await pool.runIfActive { Self.perform(request) }
-        } catch {
-            return .failed(transient: false, reason: "HTTP thread pool stopped")
+        let cancelled = CancelFlag()
+        return await withTaskCancellationHandler {
+            do {
+                return try await pool.runIfActive { Self.perform(request, cancelled: cancelled) }
+            } catch {
+                return .failed(transient: false, reason: "HTTP thread pool stopped")
+            }
+        } onCancel: {
+            cancelled.value.store(true, ordering: .releasing)
         }
     }
 
     // MARK: - The blocking part (thread pool only)
 
-    private static func perform(_ request: HTTPRequest) -> HTTPOutcome {
+    private static func perform(_ request: HTTPRequest, cancelled: CancelFlag) -> HTTPOutcome {
         guard globalInit, let handle = curl_easy_init() else {
             return .failed(transient: false, reason: "libcurl could not be initialised")
         }
@@ -47,6 +55,7 @@ public final class CurlTransport: HTTPTransport {
         let sink = ResponseSink()
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
+        let cancelPointer = Unmanaged.passUnretained(cancelled)
 
         var setup = CURLE_OK
         func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }
@@ -61,6 +70,9 @@ public final class CurlTransport: HTTPTransport {
         set(pmd_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
         set(pmd_curl_setopt_header_function(handle, collectHeader))
         set(pmd_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()))
+        set(pmd_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        set(pmd_curl_setopt_xferinfo_function(handle, abortWhenCancelled))
+        set(pmd_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, cancelPointer.toOpaque()))
         if request.method == .post {
             set(pmd_curl_setopt_long(handle, CURLOPT_POST, 1))
             set(pmd_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count))
@@ -80,7 +92,7 @@ public final class CurlTransport: HTTPTransport {
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else {
             let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(result)) : String(cString: errorBuffer)
-            return .failed(transient: isTransient(result), reason: detail)
+            return .failed(transient: result != CURLE_ABORTED_BY_CALLBACK && isTransient(result), reason: detail)
         }
         var status = 0
         _ = pmd_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -109,6 +121,17 @@ private final class ResponseSink {
     var headers: [String: String] = [:]
     /// Stripe answers are small; anything past this is not a Stripe answer and is cut off.
     static let maxBody = 8 << 20
+}
+
+/// Set when the task waiting for a transfer is cancelled; read by curl's progress callback.
+private final class CancelFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
+/// CURLOPT_XFERINFOFUNCTION: a non-zero return makes curl abort the transfer.
+private let abortWhenCancelled: curl_xferinfo_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<CancelFlag>.fromOpaque(userdata).takeUnretainedValue().value.load(ordering: .acquiring) ? 1 : 0
 }
 
 /// CURLOPT_WRITEFUNCTION: appends a chunk of the body. Returning less than given aborts.
