@@ -87,6 +87,18 @@ import Testing
         }
     }
 
+    @Test func aDataDirectoryServesOneWriterAtATime() throws {
+        let dir = TempDirectory()
+        let first = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])
+        #expect {
+            _ = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])
+        } throws: { error in
+            "\(error)".contains("in use by another pmd")
+        }
+        _ = try Store(directory: dir.path, mapSize: 1 << 20, tables: [], readOnly: true)
+        _ = first
+    }
+
     @Test func mapFullIsFailStopAndALargerMapRecovers() async throws {
         let dir = TempDirectory()
         var acknowledged: [Int] = []

@@ -6,19 +6,15 @@ import time
 
 import stripe
 
-from conftest import unique_email, wait_until
+from conftest import wait_until
 from stripeserver import WEBHOOK_SECRET
-
-PASSWORD = "correct horse battery"
+from tenancyhelpers import new_owner
 
 
 def owner_with_tenant(client, name="Acme"):
     """A fresh user who owns a fresh tenant: (session token, tenant id)."""
-    email = unique_email("owner")
-    client.call("auth.signup", {"email": email, "password": PASSWORD, "name": "Owner"})
-    token = client.call("auth.login", {"email": email, "password": PASSWORD})["session"]["token"]
-    created = client.call("tenants.create", {"session": token, "tenantName": name, "companyName": f"{name} Inc"})
-    return token, created["tenant"]["id"]
+    account, created = new_owner(client, tenant_name=name, company_name=f"{name} Inc")
+    return account.token, created["tenant"]["id"]
 
 
 def plans_by_name(client):

@@ -111,6 +111,17 @@ def wait_until(condition, timeout=30.0, interval=0.1, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port; start pmd with
+    env={"PMD_SMTP_URL": smtp_server.url} and read what arrived with smtp_server.wait_for(to=…)."""
+    from mailserver import MailServer
+
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
 # --- Stripe ---------------------------------------------------------------------------------------
 
 PRICES = {

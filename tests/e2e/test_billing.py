@@ -1,12 +1,10 @@
 """Billing end to end (SPEC §6.5): the real pmd against localstripe, behind a proxy that adds
 Checkout and Billing Portal sessions and records what pmd asked of Stripe."""
-import re
 import threading
 
-from billinghelpers import (PASSWORD, deliver, event, owner_with_tenant, plans_by_name, subscription,
-                            wait_subscription)
-from conftest import PRICES, unique_email
-from mail import parse, parts
+from billinghelpers import deliver, event, owner_with_tenant, plans_by_name, subscription, wait_subscription
+from conftest import PRICES
+from tenancyhelpers import FORBIDDEN, Invites, expect_error, mail_env, new_owner
 from stripeserver import SECRET_KEY
 
 APP = "http://app.penguinmails.test"
@@ -192,26 +190,19 @@ def test_checkout_checks_plan_price_and_role_before_calling_stripe(billing_pmd, 
 
 
 def test_only_owners_use_checkout_portal_and_reconcile_while_all_members_read(
-        billing_pmd_factory, relay, stripe_servers):
-    server = billing_pmd_factory(PMD_SMTP_URL=relay.url)
+        billing_pmd_factory, smtp_server, stripe_servers):
+    server = billing_pmd_factory(**mail_env(smtp_server))
+    invites = Invites(smtp_server)
     with server.client() as client:
-        owner_token, _ = owner_with_tenant(client)
+        owner, _ = new_owner(client)
         starter = plans_by_name(client)["Starter"]["id"]
-        for count, role in enumerate(("admin", "member", "viewer"), start=1):
-            email = unique_email(role)
-            client.call("auth.signup", {"email": email, "password": PASSWORD})
-            token = client.call("auth.login", {"email": email, "password": PASSWORD})["session"]["token"]
-            client.call("invites.create", {"session": owner_token, "email": email, "role": role})
-            text = parts(parse(relay.wait_for(count)[-1]["data"]))["text/plain"]
-            invitation = re.search(r"/invite\?token=([A-Za-z0-9_-]+)", text).group(1)
-            client.call("invites.accept", {"session": token, "token": invitation})
-
-            assert client.call("billing.subscription", {"session": token}) == {"subscription": None}
+        for role in ("admin", "member", "viewer"):
+            account = invites.add_member(client, owner.token, role=role)
+            assert client.call("billing.subscription", {"session": account.token}) == {"subscription": None}
             for method, extra in (
                     ("billing.checkout", {"planId": starter, "priceId": PRICES["starter_monthly"]}),
                     ("billing.portal", {}), ("billing.reconcile", {})):
-                error = client.error(method, {"session": token, **extra})
-                assert (error.code, error.message) == (403, "Forbidden"), (role, method)
+                expect_error(client, method, {"session": account.token, **extra}, 403, "forbidden", FORBIDDEN)
     assert stripe_servers.proxy.recorded() == []
 
 

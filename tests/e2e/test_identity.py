@@ -470,7 +470,8 @@ def test_update_with_no_field_is_rejected(c):
 def test_email_and_id_are_not_updatable(c, field):
     email, user_id, token = account(c)
     value = unique_email("new") if field == "email" else "00000000-0000-4000-8000-000000000000"
-    expect_error(c, "users.update", {"session": token, field: value}, 400, "validation_failed", paths=[[field]])
+    # Alone, it is also an update with no updatable field: both problems are reported.
+    expect_error(c, "users.update", {"session": token, field: value}, 400, "validation_failed", paths=[[field], []])
     # Not even alongside a valid field: the whole update is refused.
     expect_error(c, "users.update", {"session": token, field: value, "name": "Sneaky"}, 400, "validation_failed",
                  paths=[[field]])

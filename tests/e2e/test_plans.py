@@ -84,7 +84,7 @@ def test_plans_seed_is_idempotent_and_refuses_a_served_directory(pmd_factory, tm
     with server.client() as client:
         assert [p["id"] for p in client.call("plans.list")["plans"]] == ids
     busy = run_cli("plans", "seed", env=env)
-    assert busy.returncode == 1 and "another pmd is using" in busy.stderr
+    assert busy.returncode == 1 and "in use by another pmd" in busy.stderr
 
 
 def test_an_invalid_plans_file_stops_start_up_with_one_line_per_problem(tmp_path):

@@ -89,13 +89,22 @@ public struct TenantState: Sendable {
 
     var ownerCount: Int { members.count { $0.role == .owner } }
 
+    /// A creation time after every company's and invitation's in this tenant, so "newest first"
+    /// is the creation order even for rows made in the same millisecond, also after a restart
+    /// (rows carry no sequence number, only their time).
+    func creationTime(_ now: Timestamp) -> Timestamp {
+        let latest = max(companies.map(\.createdAt).max() ?? now, invitations.map(\.createdAt).max() ?? now)
+        return latest < now ? now : Timestamp(milliseconds: latest.milliseconds + 1)
+    }
+
     // MARK: - Rules that produce changes
 
     public func createCompany(by user: ID, name: String, workspaceName: String, now: Timestamp) throws(DomainError) -> Company {
         _ = try authorize(user, .manageCompanies)
+        let created = creationTime(now)
         return Company(
             id: .random(), tenantID: tenant.id, name: name, workspaceName: workspaceName, logoURL: nil,
-            status: .active, createdAt: now, updatedAt: now)
+            status: .active, createdAt: created, updatedAt: created)
     }
 
     public func updateCompany(by user: ID, id: ID, patch: CompanyPatch, now: Timestamp) throws(DomainError) -> Company {
@@ -148,9 +157,10 @@ public struct TenantState: Sendable {
         if let existingUser, member(existingUser) != nil { throw .alreadyMemberOrInvited }
         let previous = invitations.first { $0.email == email }
         if let previous, !previous.isExpired(at: now) || accepting.contains(previous.id) { throw .alreadyMemberOrInvited }
+        let created = creationTime(now)
         let invitation = Invitation(
             id: .random(), tenantID: tenant.id, email: email, role: role, tokenHash: tokenHash, invitedBy: user,
-            createdAt: now, expiresAt: now.adding(seconds: ttlSeconds))
+            createdAt: created, expiresAt: created.adding(seconds: ttlSeconds))
         return (invitation, previous)
     }
 

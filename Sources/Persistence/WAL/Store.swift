@@ -5,6 +5,7 @@ import Foundation
 public final class Store: Sendable {
     public let environment: Environment
     public let directory: String
+    private let lock: DirectoryLock?
 
     /// The layout this pmd reads and writes. A data directory written by a newer pmd is refused
     /// rather than misread.
@@ -41,7 +42,11 @@ public final class Store: Sendable {
             } catch {
                 throw .filesystem("cannot create data directory \(directory): \(error.localizedDescription)")
             }
-        } else if !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
+            lock = try DirectoryLock(directory: directory)
+        } else {
+            lock = nil
+        }
+        if readOnly, !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
             throw .notInitialised(directory)
         }
         do {

@@ -20,7 +20,7 @@ enum ParamValidator {
                 problems.append(([param.name], problem))
             }
         }
-        if problems.isEmpty, let check = spec.check {
+        if let check = spec.check {
             problems += check(params)
         }
         return problems

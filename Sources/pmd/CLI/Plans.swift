@@ -27,12 +27,10 @@ struct Plans: AsyncParsableCommand {
             }
             do {
                 let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
-                let lock = try DataDirLock(directory: config.dataDir)
                 let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: Logger(label: "pmd"))
                 wal.start()
                 let (catalog, changed) = try await PlanSeeding.seed(store: store, journal: Journal(wal: wal), definitions: definitions)
                 await wal.close()
-                withExtendedLifetime(lock) {}
                 let changedIDs = Set(changed.map(\.id))
                 for plan in catalog.plans {
                     let state = plan.isActive ? "active" : "retired"

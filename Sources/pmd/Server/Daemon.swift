@@ -15,8 +15,6 @@ struct Daemon {
     func run() async throws {
         let recoveryStarted = ContinuousClock.now
         let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
-        let lock = try DataDirLock(directory: config.dataDir)
-        defer { withExtendedLifetime(lock) {} }
         let planDefinitions = try config.planDefinitions().get()
         let loaded = try IdentityState.load(from: store, now: .now())
         let undeliveredMail = try OutboxEntry.loadAll(from: store)
