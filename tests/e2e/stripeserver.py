@@ -146,6 +146,9 @@ class StripeProxy:
         self.requests = []
         self.sessions = {}
         self.failures = []  # [(method, path prefix, status, remaining)]
+        self.lost = []  # [(method, path prefix, remaining)]: done at Stripe, answer replaced by a 500
+        self.holds = []  # [(method, path prefix, threading.Event)]: done at Stripe, answer held back
+        self.replies = {}  # Idempotency-Key -> (status, body): Stripe replays a repeated POST
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -166,6 +169,20 @@ class StripeProxy:
         with self.lock:
             self.failures.append([method, path, status, count])
 
+    def lose_answer_next(self, method, path):
+        """The next request to `method path…` is carried out by Stripe, but pmd gets a 500
+        instead of the answer (the network dropped it)."""
+        with self.lock:
+            self.lost.append([method, path, 1])
+
+    def hold_next(self, method, path):
+        """The next request to `method path…` is carried out by Stripe, but its answer waits
+        until the returned event is set (e.g. while the test kills pmd)."""
+        release = threading.Event()
+        with self.lock:
+            self.holds.append([method, path, release])
+        return release
+
     def recorded(self, method=None, path=None):
         with self.lock:
             return [r for r in self.requests
@@ -175,6 +192,10 @@ class StripeProxy:
         with self.lock:
             self.requests.clear()
             self.failures.clear()
+            self.lost.clear()
+            for hold in self.holds:
+                hold[2].set()
+            self.holds.clear()
 
     def complete_checkout(self, session_id):
         """What Stripe does when the customer pays: the subscription (with the session's
@@ -226,7 +247,7 @@ class StripeProxy:
                     return self._checkout(form)
                 if self.command == "POST" and parsed.path == "/v1/billing_portal/sessions":
                     return self._portal(form)
-                self._forward(body)
+                self._forward(body, parsed.path)
 
             def _checkout(self, form):
                 price = form.get("line_items[0][price]")
@@ -258,7 +279,14 @@ class StripeProxy:
                     "id": session_id, "object": "billing_portal.session", "customer": form.get("customer"),
                     "return_url": form.get("return_url"), "url": f"https://billing.stripe.test/p/session/{session_id}"})
 
-            def _forward(self, body):
+            def _forward(self, body, path):
+                # Like Stripe, a POST repeated with the same Idempotency-Key gets the first
+                # answer again instead of being carried out twice (localstripe has no keys).
+                key = self.headers.get("Idempotency-Key") if self.command == "POST" else None
+                with proxy.lock:
+                    replay = proxy.replies.get(key) if key else None
+                if replay:
+                    return self._reply(*replay)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() in ("authorization", "content-type", "stripe-version")}
                 request = urllib.request.Request(
@@ -266,9 +294,23 @@ class StripeProxy:
                     method=self.command, headers=headers)
                 try:
                     with urllib.request.urlopen(request, timeout=30) as response:
-                        return self._reply(response.status, response.read())
+                        status, data = response.status, response.read()
                 except urllib.error.HTTPError as error:
-                    return self._reply(error.code, error.read())
+                    status, data = error.code, error.read()
+                with proxy.lock:
+                    if key and 200 <= status < 300:
+                        proxy.replies[key] = (status, data)
+                    hold = next((h for h in proxy.holds if h[0] == self.command and path.startswith(h[1])), None)
+                    if hold:
+                        proxy.holds.remove(hold)
+                    lost = next((x for x in proxy.lost if x[0] == self.command and path.startswith(x[1]) and x[2] > 0), None)
+                    if lost:
+                        lost[2] -= 1
+                if hold:
+                    hold[2].wait(60)
+                if lost:
+                    return self._reply(500, {"error": {"type": "api_error", "message": "Injected lost answer"}})
+                return self._reply(status, data)
 
             do_GET = _handle
             do_POST = _handle

@@ -3,7 +3,7 @@ Checkout and Billing Portal sessions and records what pmd asked of Stripe."""
 import threading
 
 from billinghelpers import deliver, event, owner_with_tenant, plans_by_name, subscription, wait_subscription
-from conftest import PRICES
+from conftest import PRICES, wait_until
 from tenancyhelpers import FORBIDDEN, Invites, expect_error, mail_env, new_owner
 from stripeserver import SECRET_KEY
 
@@ -142,6 +142,39 @@ def test_a_stripe_500_is_retried_with_the_same_idempotency_key(billing_pmd, stri
         assert proxy.recorded("POST", "/v1/customers") == []
         (second,) = proxy.recorded("POST", "/v1/checkout/sessions")
         assert second.headers["Idempotency-Key"] != attempts[0].headers["Idempotency-Key"]
+
+
+def test_a_lost_answer_is_retried_and_stripe_replays_the_same_customer(billing_pmd, stripe_servers):
+    proxy = stripe_servers.proxy
+    with billing_pmd.client() as client:
+        token, tenant_id = owner_with_tenant(client)
+        proxy.lose_answer_next("POST", "/v1/customers")
+        checkout(client, token)
+        attempts = proxy.recorded("POST", "/v1/customers")
+        assert len(attempts) == 2 and len({a.headers["Idempotency-Key"] for a in attempts}) == 1
+        assert len(customer_of(stripe_servers, tenant_id)) == 1
+
+
+def test_a_crash_between_stripes_answer_and_the_commit_makes_no_second_customer(billing_pmd, stripe_servers):
+    localstripe, proxy = stripe_servers.localstripe, stripe_servers.proxy
+    with billing_pmd.client() as client:
+        token, tenant_id = owner_with_tenant(client)
+        plan_id = plans_by_name(client)["Starter"]["id"]
+    release = proxy.hold_next("POST", "/v1/customers")
+    caller = billing_pmd.client()
+    caller.send_line({"jsonrpc": "2.0", "id": 1, "method": "billing.checkout",
+                      "params": {"session": token, "planId": plan_id, "priceId": PRICES["starter_monthly"]}})
+    wait_until(lambda: len(customer_of(stripe_servers, tenant_id)) == 1, what="the customer created at Stripe")
+    billing_pmd.kill()  # Stripe has the customer; pmd never heard
+    caller.close()
+    release.set()
+    billing_pmd.start()
+    localstripe.webhooks_to(f"http://127.0.0.1:{billing_pmd.http_port}/api/webhooks/stripe")
+    with billing_pmd.client() as client:
+        checkout(client, token)
+    keys = {a.headers["Idempotency-Key"] for a in proxy.recorded("POST", "/v1/customers")}
+    assert keys == {f"pmd-customer-{tenant_id}"}
+    assert len(customer_of(stripe_servers, tenant_id)) == 1
 
 
 def test_stripe_down_answers_503_and_health_says_failing_until_it_is_back(billing_pmd, stripe_servers):
