@@ -1,5 +1,5 @@
 /// One HTTP request as the Stripe client makes it: a method, a full URL, headers and a body.
-public struct HTTPRequest: Sendable, Equatable {
+public struct HTTPRequest: Sendable {
     public enum Method: String, Sendable { case get = "GET", post = "POST" }
 
     public var method: Method
@@ -25,11 +25,6 @@ public struct HTTPRequest: Sendable, Equatable {
 
     public func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
-        a.method == b.method && a.url == b.url && a.body == b.body && a.headers.count == b.headers.count
-            && zip(a.headers, b.headers).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 }
 
