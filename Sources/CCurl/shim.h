@@ -27,6 +27,11 @@ static inline CURLcode pmd_curl_setopt_write_function(CURL *handle, curl_write_c
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+/* CURLOPT_HEADERFUNCTION takes the same callback type as CURLOPT_WRITEFUNCTION. */
+static inline CURLcode pmd_curl_setopt_header_function(CURL *handle, curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+
 static inline CURLcode pmd_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }

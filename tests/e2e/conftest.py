@@ -120,3 +120,63 @@ def wait_until(condition, timeout=30.0, interval=0.1, what="condition"):
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
+
+
+# --- Stripe ---------------------------------------------------------------------------------------
+
+PRICES = {
+    "starter_monthly": "price_e2e_starter_monthly", "starter_yearly": "price_e2e_starter_yearly",
+    "professional_monthly": "price_e2e_professional_monthly",
+    "professional_yearly": "price_e2e_professional_yearly",
+    # Deliberately never created in Stripe: checkout with it shows how Stripe's refusals surface.
+    "enterprise_monthly": "price_e2e_enterprise_missing", "enterprise_yearly": "price_e2e_enterprise_yearly_missing",
+}
+
+
+class StripeBackend:
+    def __init__(self, localstripe, proxy):
+        self.localstripe = localstripe
+        self.proxy = proxy
+        self.prices = PRICES
+
+
+@pytest.fixture(scope="session")
+def stripe_backend():
+    """localstripe with the catalog's prices, behind the recording proxy; one per test run."""
+    from stripeserver import LocalStripe, StripeProxy
+    localstripe = LocalStripe().start()
+    proxy = StripeProxy(localstripe).start()
+    for key, amount, interval in (
+            ("starter_monthly", 9900, "month"), ("starter_yearly", 99000, "year"),
+            ("professional_monthly", 29900, "month"), ("professional_yearly", 299000, "year")):
+        localstripe.create_price(PRICES[key], amount, interval=interval, name=key)
+    yield StripeBackend(localstripe, proxy)
+    proxy.stop()
+    localstripe.stop()
+
+
+@pytest.fixture
+def stripe_servers(stripe_backend):
+    """The backend with the proxy's records and injected failures cleared for this test."""
+    stripe_backend.proxy.clear()
+    yield stripe_backend
+    stripe_backend.localstripe.webhooks_off()
+
+
+@pytest.fixture
+def billing_pmd_factory(pmd_factory, stripe_servers):
+    """Starts pmd with billing against the proxy, and points localstripe's webhooks at it."""
+    from stripeserver import stripe_env
+
+    def make(webhooks=True, **env):
+        server = pmd_factory(env=stripe_env(stripe_servers.proxy, PRICES, **env))
+        if webhooks:
+            stripe_servers.localstripe.webhooks_to(f"http://127.0.0.1:{server.http_port}/api/webhooks/stripe")
+        return server
+
+    return make
+
+
+@pytest.fixture
+def billing_pmd(billing_pmd_factory):
+    return billing_pmd_factory()

@@ -6,6 +6,10 @@ public enum RowInspector {
     public static func key(table: String, _ key: [UInt8]) -> String {
         switch table {
         case Tables.sessions, Tables.resetTokens: "sha256:" + Hex.encode(key.prefix(6)) + "…"
+        case Tables.stripeEvents: String(decoding: key, as: UTF8.self)
+        case Tables.subscriptions where key.count > 16:
+            (key.withUnsafeBytes { try? ID(bytes: $0) }?.description ?? Hex.encode(key.prefix(16))) + "/"
+                + String(decoding: key[16...], as: UTF8.self)
         default:
             key.count == 16 ? (key.withUnsafeBytes { try? ID(bytes: $0) }?.description ?? Hex.encode(key)) : Hex.encode(key)
         }
@@ -48,9 +52,43 @@ public enum RowInspector {
                     ("createdAt", entry.createdAt.description), ("to", entry.mail.to), ("subject", entry.mail.subject),
                     ("body", "(redacted)"),
                 ]
+            case Tables.plans, Tables.billingCustomers, Tables.subscriptions, Tables.stripeEvents:
+                return billingFields(table: table, row)
             default:
                 return nil
             }
+        }
+    }
+
+    /// Billing rows hold no secrets; the key fields are decoded with a placeholder key.
+    private static func billingFields(table: String, _ row: UnsafeRawBufferPointer) -> [(String, String?)]? {
+        let idKey = [UInt8](repeating: 0, count: 16)
+        switch table {
+        case Tables.plans:
+            guard let plan = idKey.withUnsafeBytes({ try? Plan(key: $0, row: row) }) else { return nil }
+            let d = plan.definition
+            return [
+                ("name", d.name), ("position", String(plan.position)), ("active", String(d.active)),
+                ("priceMonthly", d.priceMonthly), ("priceYearly", d.priceYearly),
+                ("stripePriceIdMonthly", d.stripePriceIDMonthly), ("stripePriceIdYearly", d.stripePriceIDYearly),
+                ("features", d.features.map { "\($0.key)=\($0.value)" }.joined(separator: ",")),
+            ]
+        case Tables.billingCustomers:
+            guard let customer = idKey.withUnsafeBytes({ try? BillingCustomer(key: $0, row: row) }) else { return nil }
+            return [("stripeCustomerId", customer.stripeID), ("createdAt", customer.createdAt.description)]
+        case Tables.subscriptions:
+            guard let s = idKey.withUnsafeBytes({ try? Subscription(key: $0, row: row) }) else { return nil }
+            return [
+                ("id", s.id.description), ("customer", s.customerID), ("status", s.status), ("priceId", s.priceID),
+                ("planId", s.planID?.description), ("currentPeriodStart", s.currentPeriodStart?.description),
+                ("currentPeriodEnd", s.currentPeriodEnd?.description), ("cancelAtPeriodEnd", String(s.cancelAtPeriodEnd)),
+                ("asOf", String(s.asOf)),
+            ]
+        case Tables.stripeEvents:
+            guard let event = ([UInt8]() as [UInt8]).withUnsafeBytes({ try? ProcessedEvent(key: $0, row: row) }) else { return nil }
+            return [("created", String(event.created))]
+        default:
+            return nil
         }
     }
 }

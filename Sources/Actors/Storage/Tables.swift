@@ -11,7 +11,18 @@ public enum Tables {
     /// Keyed by tenant id then user id.
     public static let memberships = "memberships"
     public static let invitations = "invitations"
+    /// The plan catalog (`Plan`), by plan id.
+    public static let plans = "plans"
+    /// A tenant's Stripe customer (`BillingCustomer`), by tenant id.
+    public static let billingCustomers = "billing_customers"
+    /// Stripe subscriptions (`Subscription`), keyed by tenant id then Stripe subscription id.
+    public static let subscriptions = "subscriptions"
+    /// Stripe event ids already handled (`ProcessedEvent`), for de-duplication.
+    public static let stripeEvents = "stripe_events"
 
     /// Every domain table, opened at start.
-    public static let all = [users, sessions, resetTokens, outbox, tenants, companies, memberships, invitations]
+    public static let all = [
+        users, sessions, resetTokens, outbox, tenants, companies, memberships, invitations,
+        plans, billingCustomers, subscriptions, stripeEvents,
+    ]
 }

@@ -1,8 +1,14 @@
 import Persistence
 
-/// Rebuilds every tenant's state and the directory's indexes from the tenancy tables at start.
+/// Rebuilds every tenant's state, the directory's indexes and the billing indexes from the
+/// tables at start.
 public enum TenancyLoader {
-    public static func load(from store: Store, journal: Journal) throws -> Directory {
+    public struct Loaded: Sendable {
+        public let directory: Directory
+        public let billing: BillingIndex
+    }
+
+    public static func load(from store: Store, journal: Journal) throws -> Loaded {
         var states: [ID: TenantState] = [:]
         try store.scan(Tables.tenants) { key, row in
             let tenant = try Tenant(key: key, row: row)
@@ -25,7 +31,28 @@ public enum TenancyLoader {
             states[invitation.tenantID]?.apply(.invitation(invitation))
             tokens[invitation.tokenHash] = (invitation.tenantID, invitation.id)
         }
+        var customers: [String: ID] = [:]
+        try store.scan(Tables.billingCustomers) { key, row in
+            let customer = try BillingCustomer(key: key, row: row)
+            guard states[customer.tenantID] != nil else { return }
+            states[customer.tenantID]?.apply(.customer(customer))
+            customers[customer.stripeID] = customer.tenantID
+        }
+        var subscriptions: [String: ID] = [:]
+        try store.scan(Tables.subscriptions) { key, row in
+            let subscription = try Subscription(key: key, row: row)
+            guard states[subscription.tenantID] != nil else { return }
+            states[subscription.tenantID]?.apply(.subscription(subscription))
+            subscriptions[subscription.stripeID] = subscription.tenantID
+        }
+        var events: [String: Int64] = [:]
+        try store.scan(Tables.stripeEvents) { key, row in
+            let event = try ProcessedEvent(key: key, row: row)
+            events[event.eventID] = event.created
+        }
         let actors = states.values.map { TenantActor(state: $0, journal: journal) }
-        return Directory(tenants: actors, workspaceNames: workspaceNames, invitationTokens: tokens)
+        return Loaded(
+            directory: Directory(tenants: actors, workspaceNames: workspaceNames, invitationTokens: tokens),
+            billing: BillingIndex(customers: customers, subscriptions: subscriptions, events: events, journal: journal))
     }
 }

@@ -7,7 +7,7 @@ public actor TenantActor {
     var state: TenantState
     let journal: Journal
     /// The newest change applied; reads wait for it to be durable before answering.
-    private(set) var lastLSN: LSN
+    var lastLSN: LSN
 
     public init(state: TenantState, journal: Journal, lastLSN: LSN = 0) {
         self.id = state.tenant.id
@@ -17,14 +17,14 @@ public actor TenantActor {
     }
 
     /// Appends and applies; the fence of the answer is the record's LSN.
-    private func commit(_ kind: String, _ changes: [TenantChange], at now: Timestamp) throws(DomainError) -> LSN {
+    func commit(_ kind: String, _ changes: [TenantChange], at now: Timestamp) throws(DomainError) -> LSN {
         let lsn = try journal.append(kind, at: now, changes.map(\.op))
         for change in changes { state.apply(change) }
         lastLSN = lsn
         return lsn
     }
 
-    private func read<T: Sendable>(_ value: T, for caller: Caller? = nil) -> Outcome<T> {
+    func read<T: Sendable>(_ value: T, for caller: Caller? = nil) -> Outcome<T> {
         Outcome(value, fence: max(lastLSN, caller?.fence ?? 0))
     }
 

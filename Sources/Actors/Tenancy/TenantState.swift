@@ -26,6 +26,8 @@ public enum TenantChange: Sendable {
     case removeMember(Membership)
     case invitation(Invitation)
     case removeInvitation(Invitation)
+    case customer(BillingCustomer)
+    case subscription(Subscription)
 
     var op: WALOp {
         switch self {
@@ -35,6 +37,8 @@ public enum TenantChange: Sendable {
         case let .removeMember(membership): membership.delete
         case let .invitation(invitation): invitation.put
         case let .removeInvitation(invitation): invitation.delete
+        case let .customer(customer): customer.put
+        case let .subscription(subscription): subscription.put
         }
     }
 }
@@ -47,6 +51,10 @@ public struct TenantState: Sendable {
     public private(set) var companies: [Company] = []
     public private(set) var members: [Membership] = []
     public private(set) var invitations: [Invitation] = []
+    /// The tenant's Stripe customer, once created (billing).
+    public private(set) var customer: BillingCustomer?
+    /// Every Stripe subscription of the tenant pmd knows, canceled ones included.
+    public private(set) var subscriptions: [Subscription] = []
     /// Invitations an `invites.accept` has claimed but not yet committed.
     private var accepting: Set<ID> = []
 
@@ -204,6 +212,14 @@ public struct TenantState: Sendable {
         case let .removeInvitation(invitation):
             invitations.removeAll { $0.id == invitation.id }
             accepting.remove(invitation.id)
+        case let .customer(customer):
+            self.customer = customer
+        case let .subscription(subscription):
+            if let index = subscriptions.firstIndex(where: { $0.stripeID == subscription.stripeID }) {
+                subscriptions[index] = subscription
+            } else {
+                subscriptions.append(subscription)
+            }
         }
     }
 }

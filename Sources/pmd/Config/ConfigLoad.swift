@@ -64,6 +64,13 @@ extension Config {
                 ConfigProblem(
                     subject: "STRIPE_WEBHOOK_SECRET", message: "required when STRIPE_SECRET_KEY is set"))
         }
+        if let path = config.plansFile, !rejected.contains("PMD_PLANS_FILE"),
+            case let .failure(lines) = PlansFile.load(path: path)
+        {
+            // Checked with the rest of the configuration, so that a broken catalog stops
+            // start-up (and `pmd check-config`) with one line per problem.
+            problems += plansProblems(lines.lines).problems
+        }
         if rejected.isDisjoint(with: ["PMD_RPC_ADDR", "PMD_HTTP_ADDR"]),
             config.rpcAddress == config.httpAddress, config.rpcAddress.port != 0
         {

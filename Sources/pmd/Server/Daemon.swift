@@ -15,6 +15,7 @@ struct Daemon {
     func run() async throws {
         let recoveryStarted = ContinuousClock.now
         let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
+        let planDefinitions = try config.planDefinitions().get()
         let loaded = try IdentityState.load(from: store, now: .now())
         let undeliveredMail = try OutboxEntry.loadAll(from: store)
         let recoveredLSN = try store.lastLSN()
@@ -44,17 +45,27 @@ struct Daemon {
             settings: .init(
                 sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds,
                 appURL: config.appURL))
-        let directory = try TenancyLoader.load(from: store, journal: journal)
+        let tenancyState = try TenancyLoader.load(from: store, journal: journal)
+        let directory = tenancyState.directory
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
             identity: identity, directory: directory, journal: journal, mailer: mailer,
             inviteTTLSeconds: config.inviteTTL.components.seconds, appURL: config.appURL)
+
+        let plans = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions)
+        logger.info(
+            "plan catalog", metadata: ["active": "\(plans.catalog.active.count)", "changed": "\(plans.changed.count)",
+                "source": "\(config.plansFile ?? "built-in")"])
+        let (sync, stripeTransport) = makeStripeSync(directory: directory, index: tenancyState.billing, plans: plans.catalog, journal: journal)
+        let billing = Billing(plans: plans.catalog, sync: sync, tenancy: tenancy)
         let runtime = Runtime(
-            store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue })
+            store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue },
+            stripeStatus: { sync?.status ?? "disabled" })
         let registry = MethodRegistry(
             SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
                 + PasswordMethods.methods(identity: identity)
-                + TenancyMethods.methods(tenancy: tenancy),
+                + TenancyMethods.methods(tenancy: tenancy)
+                + BillingMethods.methods(billing: billing),
             observer: metrics)
         runtime.attach(registry: registry)
 
@@ -69,33 +80,61 @@ struct Daemon {
         let httpAddress = config.httpAddress
         let logger = self.logger
         let http = HTTPListener.make(
-            runtime: runtime, metrics: metrics, host: httpAddress.host, port: httpAddress.port, group: group,
+            runtime: runtime, metrics: metrics, billing: billing, host: httpAddress.host, port: httpAddress.port, group: group,
             logger: logger
         ) { port in
             logger.notice("http listening on \(httpAddress.with(port: port))")
         }
         // Services stop in reverse order: the RPC listener drains first, then HTTP, then the
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
-        let services = ServiceGroup(
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: MailService(mailer: mailer)),
+            .init(service: SweepService(identity: identity, interval: config.sweepInterval, logger: logger)),
+        ]
+        if let sync {
+            services.append(.init(service: ReconcileService(sync: sync, interval: config.reconcileInterval, logger: logger)))
+        }
+        services += [
+            .init(service: http),
+            .init(service: RPCService(server: rpc, grace: config.shutdownGrace, logger: logger)),
+        ]
+        let serviceGroup = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: MailService(mailer: mailer)),
-                    .init(service: SweepService(identity: identity, interval: config.sweepInterval, logger: logger)),
-                    .init(service: http),
-                    .init(service: RPCService(server: rpc, grace: config.shutdownGrace, logger: logger)),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
-            try await services.run()
+            try await serviceGroup.run()
         } catch {
             await wal.close()
             await passwords.shutdown()
+            await stripeTransport?.shutdown()
             throw error
         }
         await wal.close()
         await passwords.shutdown()
+        await stripeTransport?.shutdown()
         logger.notice("stopped", metadata: ["durableLsn": "\(wal.durableLSN)"])
+    }
+}
+
+extension Daemon {
+    /// The Stripe sync actor when `STRIPE_SECRET_KEY` is set (the configuration guarantees the
+    /// webhook secret then), with its HTTP transport to shut down at the end; nil otherwise.
+    func makeStripeSync(
+        directory: Directory, index: BillingIndex, plans: PlanCatalog, journal: Journal
+    ) -> (StripeSync?, CurlTransport?) {
+        guard let key = config.stripeSecretKey, let secret = config.stripeWebhookSecret else {
+            logger.notice("STRIPE_SECRET_KEY is unset: billing answers 503 \"\(DomainError.Message.billingNotConfigured)\"")
+            return (nil, nil)
+        }
+        let transport = CurlTransport()
+        let client = StripeClient(secretKey: key, apiBase: config.stripeAPIBase, transport: transport, logger: logger)
+        logger.info("Stripe API \(config.stripeAPIBase)", metadata: ["version": "\(StripeClient.apiVersion)"])
+        let sync = StripeSync(
+            client: client, directory: directory, index: index, plans: plans, journal: journal, webhookSecret: secret,
+            appURL: config.appURL, logger: logger)
+        return (sync, transport)
     }
 }
 

@@ -1,12 +1,17 @@
+import Actors
 import Hummingbird
 import Logging
 import NIOCore
 import Protocol
 
-/// The HTTP side (SPEC §7): health and metrics (and, with billing, Stripe webhooks).
+/// The HTTP side (SPEC §7): health, metrics and Stripe webhooks.
 enum HTTPListener {
+    /// Stripe's event bodies are a few KiB; this bound keeps a stranger from making pmd buffer more.
+    static let maxWebhookBody = 1 << 20
+
     static func make(
-        runtime: Runtime, metrics: PMDMetrics, host: String, port: Int, group: any EventLoopGroup, logger: Logger,
+        runtime: Runtime, metrics: PMDMetrics, billing: Billing, host: String, port: Int, group: any EventLoopGroup,
+        logger: Logger,
         onBound: @escaping @Sendable (Int) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -20,6 +25,26 @@ enum HTTPListener {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.post("/api/webhooks/stripe") { request, _ -> Response in
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: maxWebhookBody)
+            } catch {
+                return json(["error": "Request body too large"], status: .contentTooLarge)
+            }
+            let signature = request.headers.first { $0.name.canonicalName == "stripe-signature" }?.value ?? ""
+            do {
+                let fence = try await billing.webhook(payload: Array(body.readableBytesView), signature: signature)
+                // Stripe redelivers until it hears 2xx, so 2xx must mean "on disk".
+                try await runtime.wal.waitDurable(fence)
+                return json(["received": true], status: .ok)
+            } catch let error as DomainError {
+                return json(["error": .string(error.message)], status: .init(code: error.code))
+            } catch {
+                return json(["error": .string(DomainError.Message.storageUnavailable)], status: .serviceUnavailable)
+            }
         }
         return Application(
             router: router,

@@ -116,9 +116,13 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("plans.json")
-        try Data("[]".utf8).write(to: file)
+        try Data(#"[{"name":"Solo"}]"#.utf8).write(to: file)
 
         #expect(try Config.load(environment: ["PMD_PLANS_FILE": file.path]).get().plansFile == file.path)
+        // Its content is checked with the rest of the configuration.
+        let empty = directory.appendingPathComponent("empty.json")
+        try Data("[]".utf8).write(to: empty)
+        #expect(problems(["PMD_PLANS_FILE": empty.path]) == ["pmd: config: PMD_PLANS_FILE: plans: expected at least one plan"])
         let missing = directory.appendingPathComponent("nope.json").path
         #expect(
             problems(["PMD_PLANS_FILE": missing])

@@ -1,0 +1,18 @@
+import Actors
+import Persistence
+
+/// Upserts the configured catalog into the `plans` table (SPEC §6.5): at start, and by
+/// `pmd plans seed`. The changed rows go into one WAL record, written only when something
+/// changed, so seeding the same catalog again writes nothing.
+enum PlanSeeding {
+    static func seed(
+        store: Store, journal: Journal, definitions: [PlanDefinition], now: Timestamp = .now()
+    ) async throws -> (catalog: PlanCatalog, changed: [Plan]) {
+        let (catalog, changed) = PlanCatalog.upsert(existing: try Plan.loadAll(from: store), definitions: definitions, now: now)
+        if !changed.isEmpty {
+            let lsn = try journal.append("plans.seeded", at: now, PlanCatalog.ops(changed))
+            try await journal.wal.waitDurable(lsn)
+        }
+        return (catalog, changed)
+    }
+}
