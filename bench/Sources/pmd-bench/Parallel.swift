@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Runs `body(client, index)` for every index in `0..<count` over `workers` connections (each
-/// with its own client), printing progress once a second; the results in index order.
+/// with its own client), printing progress every 5 seconds; the results in index order.
 func parallelCalls<T: Sendable>(
     _ what: String, count: Int, workers: Int, address: Address, key: String?, progress: Bool,
     _ body: @escaping @Sendable (RPCClient, Int) throws -> T
@@ -25,7 +25,7 @@ func parallelCalls<T: Sendable>(
     while shared.done < count && !shared.failed {
         sleep(seconds: 0.05)
         let now = monotonicNanos()
-        if progress && now - lastReport >= 1_000_000_000 {
+        if progress && now - lastReport >= 5_000_000_000 {
             lastReport = now
             printError("setup: \(what) \(shared.done)/\(count)")
         }
