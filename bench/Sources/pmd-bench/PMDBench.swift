@@ -49,6 +49,9 @@ struct PMDBench: ParsableCommand {
     @Option(help: "Requests in flight per connection in the pipelined runs (1: no pipelined runs)")
     var pipeline = 16
 
+    @Flag(help: "Run only the pipelined variant of each workload")
+    var pipelinedOnly = false
+
     @Option(help: "How the connections are served: threads (one blocking thread each) or nio (one event loop)")
     var client: TransportKind = .threads
 
@@ -114,7 +117,7 @@ struct PMDBench: ParsableCommand {
 
         var results: [WorkloadResult] = []
         for kind in kinds {
-            for depth in pipeline > 1 ? [1, pipeline] : [1] {
+            for depth in depths {
                 let workload = Workload(kind: kind, depth: depth)
                 results.append(try measure(workload, fixtures: fixtures, transport: transport, stats: control, progress: progress))
             }
@@ -126,6 +129,11 @@ struct PMDBench: ParsableCommand {
             results: results, skipped: skipped)
         print(json ? report.json().compactString : report.table())
         if report.totalErrors > 0 { throw ExitCode(1) }
+    }
+
+    private var depths: [Int] {
+        if pipeline == 1 { return [1] }
+        return pipelinedOnly ? [pipeline] : [1, pipeline]
     }
 
     private func kinds() throws -> [WorkloadKind] {
