@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from pmdserver import ROOT
 
 BENCH = os.environ.get("PMD_BENCH_BINARY") or os.path.join(ROOT, ".build", "debug", "pmd-bench")
@@ -17,8 +19,9 @@ def run_bench(pmd, *args):
         env=environment, capture_output=True, text=True, timeout=120)
 
 
-def test_bench_reports_every_workload_without_errors(pmd):
-    done = run_bench(pmd, "--workloads", "read,write,mixed")
+@pytest.mark.parametrize("client", ["nio", "threads"])
+def test_bench_reports_every_workload_without_errors(pmd, client):
+    done = run_bench(pmd, "--workloads", "read,write,mixed", "--client", client)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["errors"] == 0

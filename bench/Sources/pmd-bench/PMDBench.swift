@@ -52,8 +52,11 @@ struct PMDBench: ParsableCommand {
     @Flag(help: "Run only the pipelined variant of each workload")
     var pipelinedOnly = false
 
-    @Option(help: "How the connections are served: threads (one blocking thread each) or nio (one event loop)")
-    var client: TransportKind = .threads
+    @Option(help: "How the connections are served: nio (event loops, see --event-loops) or threads (one blocking thread each)")
+    var client: TransportKind = .nio
+
+    @Option(help: "Event-loop threads for --client nio")
+    var eventLoops = 1
 
     @Option(help: "Connections used for setup")
     var setupConnections = 8
@@ -72,6 +75,7 @@ struct PMDBench: ParsableCommand {
         guard users > 0, tenants > 0 else { throw ValidationError("--users and --tenants must be at least 1") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be positive, --warmup not negative") }
         guard pipeline >= 1 else { throw ValidationError("--pipeline must be at least 1") }
+        guard eventLoops >= 1 else { throw ValidationError("--event-loops must be at least 1") }
         _ = try kinds()
         if let addr { guard Address(addr) != nil else { throw ValidationError("--addr: expected host:port, got \"\(addr)\"") } }
     }
@@ -111,7 +115,7 @@ struct PMDBench: ParsableCommand {
         let transport: any Transport
         switch client {
         case .threads: transport = try ThreadTransport(address: address, key: key, connections: connections)
-        case .nio: transport = try NIOTransport(address: address, key: key, connections: connections)
+        case .nio: transport = try NIOTransport(address: address, key: key, connections: connections, eventLoops: eventLoops)
         }
         defer { transport.close() }
 

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// One OS thread per connection, blocking `read`/`write`: the loop is a handful of syscalls per
-/// response and no allocation, and the kernel does the multiplexing.
+/// response and no allocation, and the kernel does the multiplexing. Spreads over every core, but
+/// its 50 runnable threads compete with pmd's for the scheduler on a small machine.
 final class ThreadTransport: Transport {
     let name = "threads"
     private let sockets: [Socket]

@@ -13,8 +13,8 @@ protocol Transport: AnyObject {
 
 /// How `pmd-bench` runs its connections.
 enum TransportKind: String, CaseIterable, Sendable {
+    /// SwiftNIO event loops multiplexing all connections.
+    case nio
     /// One OS thread per connection with blocking syscalls.
     case threads
-    /// SwiftNIO with one event-loop thread for all connections.
-    case nio
 }
