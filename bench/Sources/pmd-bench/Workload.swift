@@ -1,0 +1,95 @@
+import Protocol
+
+/// A kind of load (SPEC §9): what each request is.
+enum WorkloadKind: String, CaseIterable, Sendable {
+    /// `users.me`
+    case read
+    /// `users.update` of a name or a preference
+    case write
+    /// 90% `read`, 10% `write`
+    case mixed
+    /// `companies.update` over many tenants (SPEC §6.3)
+    case tenantWrite = "tenant-write"
+
+    var needsTenants: Bool { self == .tenantWrite }
+}
+
+/// One measured run: a kind of load at a pipeline depth.
+struct Workload: Sendable, CustomStringConvertible {
+    var kind: WorkloadKind
+    /// Requests each connection keeps in flight (1 = wait for each response before the next).
+    var depth: Int
+
+    var description: String { depth == 1 ? kind.rawValue : "\(kind.rawValue) (pipeline \(depth))" }
+}
+
+/// The sessions and tenants that setup created, from which request lines are pre-encoded.
+struct Fixtures: Sendable {
+    struct TenantSeat: Sendable {
+        var session: String
+        var companyID: String
+    }
+
+    var sessions: [String]
+    var tenants: [TenantSeat]
+}
+
+/// The pre-encoded requests one connection sends during a workload (see `Wire.template`).
+struct RequestPlan: Sendable {
+    var reads: [[UInt8]]
+    var writes: [[UInt8]]
+    /// Share of writes, 0...100.
+    var writePercent: Int
+
+    /// Connection `index` of `count` serves every `count`-th user (and tenant), so the load is
+    /// spread over all of them; with fewer tenants than connections, tenants are shared.
+    static func make(kind: WorkloadKind, connection index: Int, of count: Int, fixtures: Fixtures) -> RequestPlan {
+        switch kind {
+        case .read:
+            return RequestPlan(reads: readLines(share(fixtures.sessions, index, count)), writes: [], writePercent: 0)
+        case .write:
+            return RequestPlan(reads: [], writes: writeLines(share(fixtures.sessions, index, count)), writePercent: 100)
+        case .mixed:
+            let sessions = share(fixtures.sessions, index, count)
+            return RequestPlan(reads: readLines(sessions), writes: writeLines(sessions), writePercent: 10)
+        case .tenantWrite:
+            return RequestPlan(reads: [], writes: companyLines(share(fixtures.tenants, index, count)), writePercent: 100)
+        }
+    }
+
+    private static func share<T>(_ items: [T], _ index: Int, _ count: Int) -> [T] {
+        precondition(!items.isEmpty, "setup created nothing to send requests for")
+        if items.count <= index { return [items[index % items.count]] }
+        return stride(from: index, to: items.count, by: count).map { items[$0] }
+    }
+
+    private static func readLines(_ sessions: [String]) -> [[UInt8]] {
+        sessions.map { Wire.template(method: "users.me", params: ["session": .string($0)]) }
+    }
+
+    /// Each variant changes something, so every request is a real write; variants are the outer
+    /// loop, so consecutive writes of one connection go to different users where it has several.
+    private static let profileChanges: [JSONObject] = [
+        ["name": "Bench User A"], ["theme": "dark"], ["name": "Bench User B"], ["theme": "light"],
+    ]
+
+    private static func writeLines(_ sessions: [String]) -> [[UInt8]] {
+        profileChanges.flatMap { change in
+            sessions.map { session in
+                var params: JSONObject = ["session": .string(session)]
+                for (key, value) in change { params[key] = value }
+                return Wire.template(method: "users.update", params: params)
+            }
+        }
+    }
+
+    private static func companyLines(_ seats: [Fixtures.TenantSeat]) -> [[UInt8]] {
+        ["Bench Company A", "Bench Company B"].flatMap { name in
+            seats.map { seat in
+                Wire.template(
+                    method: "companies.update",
+                    params: ["session": .string(seat.session), "companyId": .string(seat.companyID), "name": .string(name)])
+            }
+        }
+    }
+}
