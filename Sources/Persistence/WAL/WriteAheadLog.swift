@@ -39,10 +39,16 @@ public final class WriteAheadLog: @unchecked Sendable {
         let continuation: CheckedContinuation<Void, any Error>
     }
 
+    private struct Callback {
+        let lsn: LSN
+        let call: @Sendable (Failure?) -> Void
+    }
+
     private struct State {
         var pending: [(LSN, WALRecord)] = []
         var lastAssigned: LSN
         var waiters: [Waiter] = []
+        var callbacks: [Callback] = []
         var failure: Failure?
         var closing = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -145,6 +151,26 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
+    /// Calls `callback` once `lsn` is durable (with nil) or the log has failed before that (with
+    /// the failure): at once, on this thread, when that is already decided; otherwise on the
+    /// writer thread right after the commit, so the callback must only hand work elsewhere
+    /// (e.g. `eventLoop.execute`). The event-loop side of the protocol waits this way, with no
+    /// task or continuation per reply.
+    public func whenDurable(_ lsn: LSN, _ callback: @escaping @Sendable (Failure?) -> Void) {
+        if lsn <= durableLSN { return callback(nil) }
+        condition.lock()
+        if lsn <= durableLSN {
+            condition.unlock()
+            return callback(nil)
+        }
+        if let failure = state.failure {
+            condition.unlock()
+            return callback(failure)
+        }
+        state.callbacks.append(Callback(lsn: lsn, call: callback))
+        condition.unlock()
+    }
+
     /// Commits what is pending, stops the writer thread and syncs LMDB. Later appends fail.
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -244,8 +270,17 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
             state.waiters = waiting
         }
+        var due: [Callback] = []
+        if !state.callbacks.isEmpty {
+            var later: [Callback] = []
+            for callback in state.callbacks {
+                if callback.lsn <= last { due.append(callback) } else { later.append(callback) }
+            }
+            state.callbacks = later
+        }
         condition.unlock()
         for waiter in ready { waiter.continuation.resume() }
+        for callback in due { callback.call(nil) }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         onCommit(CommitReport(records: batch.count, seconds: seconds, lastLSN: last))
@@ -259,7 +294,10 @@ public final class WriteAheadLog: @unchecked Sendable {
         state.pending = []
         let waiters = state.waiters
         state.waiters = []
+        let callbacks = state.callbacks
+        state.callbacks = []
         condition.unlock()
         for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+        for callback in callbacks { callback.call(failure) }
     }
 }

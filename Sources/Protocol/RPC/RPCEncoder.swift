@@ -1,8 +1,17 @@
 /// Writes JSON-RPC responses as single lines. Responses always carry `"jsonrpc":"2.0"`.
 public enum RPCEncoder {
     public static func success(id: JSON, result: JSON, into out: inout [UInt8]) {
+        success(id: id, result: RPCResult(result), into: &out)
+    }
+
+    /// A handler's result, written from its JSON value or its pre-serialised bytes.
+    public static func success(id: JSON, result: RPCResult, into out: inout [UInt8]) {
         out.append(contentsOf: #"{"jsonrpc":"2.0","result":"#.utf8)
-        result.write(into: &out)
+        if let raw = result.raw {
+            out.append(contentsOf: raw)
+        } else {
+            result.value.write(into: &out)
+        }
         out.append(contentsOf: #","id":"#.utf8)
         id.write(into: &out)
         out.append(UInt8(ascii: "}"))

@@ -10,10 +10,19 @@ public struct RPCCall: Sendable {
 /// (the newest write the result reflects; 0 when it reflects only durable state).
 public struct RPCResult: Sendable {
     public var value: JSON
+    /// The result already serialised (`JSONWriter`), for hot methods: no JSON tree is built.
+    public var raw: [UInt8]?
     public var fence: UInt64
 
     public init(_ value: JSON, fence: UInt64 = 0) {
         self.value = value
+        self.raw = nil
+        self.fence = fence
+    }
+
+    public init(raw: [UInt8], fence: UInt64 = 0) {
+        self.value = .null
+        self.raw = raw
         self.fence = fence
     }
 }

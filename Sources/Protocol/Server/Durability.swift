@@ -7,6 +7,8 @@ public protocol Durability: Sendable {
     var lastAssignedLSN: LSN { get }
     var durableLSN: LSN { get }
     func waitDurable(_ lsn: LSN) async throws(WriteAheadLog.Failure)
+    /// Calls back once `lsn` is durable (nil) or can no longer become durable (the failure).
+    func whenDurable(_ lsn: LSN, _ callback: @escaping @Sendable (WriteAheadLog.Failure?) -> Void)
 }
 
 extension WriteAheadLog: Durability {}

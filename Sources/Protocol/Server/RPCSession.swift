@@ -1,9 +1,11 @@
 import Persistence
 
-/// The per-connection protocol state machine, with no socket: it takes one line and returns the
-/// line to send back (if any) and the LSN that must be durable first. Requests are executed one
-/// after another in arrival order; batches element by element.
-struct RPCSession {
+/// The per-connection protocol state machine, with no socket. A line first passes the
+/// synchronous `gate` (size, JSON decoding, the `PMD_RPC_KEY` handshake) on the connection's
+/// event loop; what needs a handler is then `execute`d, which produces the line to send back and
+/// the LSN that must be durable first. Requests run one after another in arrival order; batches
+/// element by element.
+struct RPCSession: Sendable {
     let registry: MethodRegistry
     let durability: any Durability
     let info: ConnectionInfo
@@ -20,30 +22,39 @@ struct RPCSession {
         self.authenticated = rpcKey == nil
     }
 
-    /// A line after the synchronous part of its handling (size check and JSON decoding), which
-    /// runs while its bytes are still in NIO's buffer.
-    enum Input {
-        case blank
-        case tooLarge
-        case message(RPCMessage)
+    /// What to do with a line.
+    enum Step: Sendable {
+        /// Nothing to answer (a blank line).
+        case skip
+        /// Answer this now, without running a handler.
+        case reply(PendingReply)
+        /// Run the message's requests (`execute`).
+        case execute(RPCMessage)
     }
 
-    static func classify(_ line: UnsafeRawBufferPointer, maxLine: Int) -> Input {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { return .blank }
-        if line.count > maxLine { return .tooLarge }
-        return .message(RPCDecoder.decode(line))
+    /// Decides a line's fate while its bytes are still in NIO's buffer.
+    mutating func gate(_ line: UnsafeRawBufferPointer) -> Step {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { return .skip }
+        if line.count > maxLine { return .reply(tooLarge()) }
+        let message = RPCDecoder.decode(line)
+        if !authenticated { return .reply(authenticate(message)) }
+        switch message {
+        case let .failure(error): return .reply(reply(error: error, id: .null))
+        case .single(.request(let request)) where request.method == "rpc.auth":
+            // Answered here: it only concerns this connection.
+            let outcome = checkKey(request).map { RPCResult(["ok": true]) }
+            guard let id = request.id else { return .skip }
+            let answer = answer(id: id, outcome: outcome)
+            return .reply(PendingReply(bytes: answer.bytes + [UInt8(ascii: "\n")], fence: answer.fence, ids: [id]))
+        default: return .execute(message)
+        }
     }
 
-    mutating func handle(_ input: Input) async -> PendingReply? {
-        let message: RPCMessage
-        switch input {
-        case .blank: return nil
-        case .tooLarge: return reply(error: .requestTooLarge, id: .null, close: true)
-        case let .message(decoded): message = decoded
-        }
-        if !authenticated {
-            return await authenticate(message)
-        }
+    /// The reply to a line longer than `PMD_MAX_LINE`, after which the connection closes.
+    func tooLarge() -> PendingReply { reply(error: .requestTooLarge, id: .null, close: true) }
+
+    /// Runs a message's requests; nil when nothing is to be answered (notifications only).
+    func execute(_ message: RPCMessage) async -> PendingReply? {
         switch message {
         case let .failure(error):
             return reply(error: error, id: .null)
@@ -77,7 +88,7 @@ struct RPCSession {
     }
 
     /// Runs one envelope; nil for a notification (executed, not answered).
-    private mutating func execute(_ envelope: RPCEnvelope) async -> Answer? {
+    private func execute(_ envelope: RPCEnvelope) async -> Answer? {
         switch envelope {
         case .ignoredNotification:
             return nil
@@ -100,7 +111,7 @@ struct RPCSession {
         bytes.reserveCapacity(256)
         switch outcome {
         case let .success(result):
-            RPCEncoder.success(id: id, result: result.value, into: &bytes)
+            RPCEncoder.success(id: id, result: result, into: &bytes)
             return Answer(bytes: bytes, fence: result.fence, id: id)
         case let .failure(error):
             RPCEncoder.failure(id: id, error: error, into: &bytes)
@@ -119,7 +130,7 @@ struct RPCSession {
 
     /// With `PMD_RPC_KEY` set, the first request must be a correct `rpc.auth`; anything else is
     /// answered 401 and the connection closed.
-    private mutating func authenticate(_ message: RPCMessage) async -> PendingReply {
+    private mutating func authenticate(_ message: RPCMessage) -> PendingReply {
         guard case let .single(.request(request)) = message, request.method == "rpc.auth" else {
             return reply(error: .authenticationRequired, id: .null, close: true)
         }

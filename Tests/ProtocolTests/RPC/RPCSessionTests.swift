@@ -9,6 +9,7 @@ struct AlwaysDurable: Durability {
     var lastAssignedLSN: LSN { 0 }
     var durableLSN: LSN { 0 }
     func waitDurable(_ lsn: LSN) async throws(WriteAheadLog.Failure) {}
+    func whenDurable(_ lsn: LSN, _ callback: @escaping @Sendable (WriteAheadLog.Failure?) -> Void) { callback(nil) }
 }
 
 @Suite struct RPCSessionTests {
@@ -24,8 +25,14 @@ struct AlwaysDurable: Durability {
     }
 
     func send(_ session: inout RPCSession, _ line: String) async -> (text: String, close: Bool)? {
-        let input = Array(line.utf8).withUnsafeBytes { RPCSession.classify($0, maxLine: session.maxLine) }
-        guard let reply = await session.handle(input) else { return nil }
+        let step = Array(line.utf8).withUnsafeBytes { session.gate($0) }
+        let reply: PendingReply?
+        switch step {
+        case .skip: reply = nil
+        case let .reply(immediate): reply = immediate
+        case let .execute(message): reply = await session.execute(message)
+        }
+        guard let reply else { return nil }
         return (String(decoding: reply.bytes, as: UTF8.self), reply.closeAfter)
     }
 

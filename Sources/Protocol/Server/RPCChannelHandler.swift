@@ -1,0 +1,260 @@
+import DequeModule
+import NIOCore
+import NIOExtras
+import Persistence
+
+/// One connection, entirely on its event loop: lines come in from nio-extras' line framing, are
+/// gated and decoded here, and each request is executed in a task of its own (that is where the
+/// actors are called), strictly one after another. Replies wait in order until their fence is
+/// durable — the log calls back, no task waits — and are written; replies to pipelined requests
+/// are written together with one flush.
+///
+/// Every buffer is bounded: at most `maxQueuedLines` lines / `maxQueuedBytes` bytes wait to be
+/// executed, and nothing more is executed while the socket is not writable, so a client that
+/// never reads stops being read from (SPEC §5.5).
+///
+/// Draining (shutdown, or after an error reply that closes) is a lingering close: nothing more
+/// is executed, due replies are written, the output is half-closed, and input is read and dropped
+/// until the client closes or `linger` passes — closing with unread input would send a reset that
+/// can destroy replies still in flight to the client.
+final class RPCChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    struct Limits {
+        var maxQueuedLines = 64
+        var maxQueuedBytes = 1 << 20
+        /// Replies held back for coalescing at most this long before a flush.
+        var flushDelay = TimeAmount.microseconds(200)
+        var linger = TimeAmount.seconds(2)
+    }
+
+    private var session: RPCSession
+    private let limits: Limits
+    private let onClose: @Sendable () -> Void
+
+    private var context: ChannelHandlerContext?
+    private var lines: Deque<ByteBuffer> = []
+    private var queuedBytes = 0
+    private var executing = false
+    private var replies: Deque<PendingReply> = []
+    /// The LSN we asked the log to call back for.
+    private var awaitedFence: LSN?
+    private var unflushed = 0
+    private var flushScheduled = false
+    private var readPending = false
+    private var inputClosed = false
+    private var draining = false
+    private var outputClosed = false
+
+    init(session: RPCSession, limits: Limits, onClose: @escaping @Sendable () -> Void) {
+        self.session = session
+        self.limits = limits
+        self.onClose = onClose
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onClose()
+        context.fireChannelInactive()
+    }
+
+    // MARK: - Input
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !draining else { return }
+        let line = unwrapInboundIn(data)
+        lines.append(line)
+        queuedBytes += line.readableBytes
+        pump()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            pump()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case is ByteToMessageDecoderError.PayloadTooLargeError:
+            enqueue(session.tooLarge())
+            pump()
+        case let leftover as NIOExtrasErrors.LeftOverBytesError:
+            // The client closed its side after a last line without "\n": answer it anyway.
+            channelRead(context: context, data: NIOAny(leftover.leftOverBytes))
+        default:
+            context.close(promise: nil)
+        }
+    }
+
+    /// Gates reading: while enough work is queued or the client is not reading our replies,
+    /// the socket is not read, and TCP pushes back on the client.
+    func read(context: ChannelHandlerContext) {
+        if mayRead {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    private var mayRead: Bool {
+        lines.count < limits.maxQueuedLines && queuedBytes < limits.maxQueuedBytes
+            && (context?.channel.isWritable ?? false)
+    }
+
+    private func resumeReadingIfPaused() {
+        if readPending, mayRead, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        pump()
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - Draining
+
+    /// Graceful shutdown of this connection: finish the request being executed, write what is
+    /// due, then close (lingering).
+    func drain() {
+        guard !draining else { return }
+        draining = true
+        lines.removeAll()
+        queuedBytes = 0
+        pump()
+    }
+
+    // MARK: - The loop
+
+    /// Moves everything forward that can move: writes replies whose fence is durable, executes
+    /// queued lines (synchronously where no handler is needed, else starting one task), and
+    /// finishes the connection when it is done.
+    private func pump() {
+        guard let context else { return }
+        writeDurableReplies()
+        while !executing, !draining, context.channel.isWritable, let line = lines.popFirst() {
+            queuedBytes -= line.readableBytes
+            let step = line.withUnsafeReadableBytes { session.gate($0) }
+            switch step {
+            case .skip:
+                continue
+            case let .reply(reply):
+                enqueue(reply)
+            case let .execute(message):
+                start(message, on: context)
+            }
+        }
+        flushIfIdle()
+        resumeReadingIfPaused()
+        finishIfDone()
+    }
+
+    private func start(_ message: RPCMessage, on context: ChannelHandlerContext) {
+        executing = true
+        let session = self.session
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        Task {
+            let reply = await session.execute(message)
+            loop.execute { handler.value.finished(reply) }
+        }
+    }
+
+    private func finished(_ reply: PendingReply?) {
+        executing = false
+        if let reply { enqueue(reply) }
+        pump()
+    }
+
+    private func enqueue(_ reply: PendingReply) {
+        replies.append(reply)
+        if reply.closeAfter {
+            draining = true
+            lines.removeAll()
+            queuedBytes = 0
+        }
+        writeDurableReplies()
+    }
+
+    /// Writes replies in order while their fence is durable; asks the log for a call back on the
+    /// first one that is not.
+    private func writeDurableReplies() {
+        guard let context, !outputClosed else { return }
+        let durable = session.durability.durableLSN
+        while let reply = replies.first, reply.fence <= durable {
+            replies.removeFirst()
+            write(reply.bytes, context)
+        }
+        guard let waiting = replies.first?.fence, awaitedFence != waiting else { return }
+        awaitedFence = waiting
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        session.durability.whenDurable(waiting) { failure in
+            loop.execute { handler.value.fenceReached(waiting, failure: failure) }
+        }
+    }
+
+    private func fenceReached(_ fence: LSN, failure: WriteAheadLog.Failure?) {
+        if awaitedFence == fence { awaitedFence = nil }
+        if failure != nil, let context {
+            // The log stopped: replies waiting for it acknowledge nothing; they become 503s.
+            let durable = session.durability.durableLSN
+            while let reply = replies.popFirst() {
+                write(reply.fence <= durable ? reply.bytes : reply.unsaved(), context)
+            }
+        }
+        pump()
+    }
+
+    private func write(_ bytes: [UInt8], _ context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        unflushed += bytes.count
+    }
+
+    /// Flushes at once unless more requests are queued behind the one running: then replies are
+    /// coalesced into one write, for at most `flushDelay` or 64 KiB.
+    private func flushIfIdle() {
+        guard let context, unflushed > 0 else { return }
+        let moreComing = executing && !lines.isEmpty
+        if !moreComing || unflushed >= 64 << 10 {
+            unflushed = 0
+            context.flush()
+        } else if !flushScheduled {
+            flushScheduled = true
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: limits.flushDelay) {
+                handler.value.flushScheduled = false
+                if handler.value.unflushed > 0, let context = handler.value.context {
+                    handler.value.unflushed = 0
+                    context.flush()
+                }
+            }
+        }
+    }
+
+    /// After the client's end of input (and every answer written) close; when draining, half-close
+    /// and linger until the client closes.
+    private func finishIfDone() {
+        guard let context, !executing, lines.isEmpty, replies.isEmpty else { return }
+        if inputClosed {
+            context.close(promise: nil)
+        } else if draining, !outputClosed {
+            outputClosed = true
+            context.flush()
+            context.close(mode: .output, promise: nil)
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: limits.linger) { channel.close(promise: nil) }
+        }
+    }
+}
