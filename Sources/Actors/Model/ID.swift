@@ -47,20 +47,25 @@ public struct ID: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public var description: String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 36) { buffer in
+        String(unsafeUninitializedCapacity: 36) { buffer in
             var out = 0
-            for nibble in 0..<32 {
-                if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
-                    buffer[out] = UInt8(ascii: "-")
-                    out += 1
-                }
-                let word = nibble < 16 ? high : low
-                let shift = UInt64(60 - (nibble % 16) * 4)
-                buffer[out] = hex[Int((word >> shift) & 0xf)]
+            forEachCharacter { byte in
+                buffer[out] = byte
                 out += 1
             }
             return 36
+        }
+    }
+
+    /// Appends the 36 ASCII characters of the lowercase hyphenated form.
+    public func write(into out: inout [UInt8]) { forEachCharacter { out.append($0) } }
+
+    private func forEachCharacter(_ body: (UInt8) -> Void) {
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { body(UInt8(ascii: "-")) }
+            let word = nibble < 16 ? high : low
+            let value = UInt8((word >> UInt64(60 - (nibble % 16) * 4)) & 0xf)
+            body(value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10)
         }
     }
 

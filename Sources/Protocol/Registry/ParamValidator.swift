@@ -4,7 +4,7 @@ enum ParamValidator {
     static func problems(_ params: JSONObject, against spec: MethodSpec) -> [(path: [String], message: String)] {
         var problems: [(path: [String], message: String)] = []
         let allowsSession = spec.access != .open
-        for key in params.keys where !(allowsSession && key == "session") {
+        for (key, _) in params where !(allowsSession && key == "session") {
             if !spec.params.contains(where: { $0.name == key }) {
                 problems.append(([key], spec.rejected[key] ?? "Unknown parameter"))
             }

@@ -35,6 +35,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private let onClose: @Sendable () -> Void
 
     private var context: ChannelHandlerContext?
+    private var executor: EventLoopExecutor?
     private var lines: Deque<ByteBuffer> = []
     private var queuedBytes = 0
     private var executing = false
@@ -54,7 +55,10 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         self.onClose = onClose
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        executor = EventLoopExecutor(context.eventLoop)
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
@@ -163,9 +167,13 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         let session = self.session
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
-        Task {
+        Task(executorPreference: executor) {
             let reply = await session.execute(message)
-            loop.execute { handler.value.finished(reply) }
+            if loop.inEventLoop {
+                handler.value.finished(reply)
+            } else {
+                loop.execute { handler.value.finished(reply) }
+            }
         }
     }
 

@@ -50,7 +50,7 @@ enum IdentityMethods {
             },
             MethodSpec("users.me", summary: "The signed-in user's profile and preferences", access: .session) { call throws(RPCError) in
                 let outcome = try await domain { () async throws(DomainError) in try await identity.me(call.session!) }
-                return RPCResult(Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
+                return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
             },
             MethodSpec(
                 "users.update", summary: "Change profile fields and preferences; returns the users.me shape",
@@ -70,7 +70,7 @@ enum IdentityMethods {
                         marketingEmails: p.bool("marketingEmails"))
                     return try await identity.update(call.session!, patch)
                 }
-                return RPCResult(Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
+                return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
             },
         ]
     }

@@ -9,8 +9,31 @@ import Synchronization
 /// swift-metrics backed by swift-prometheus: what `GET /metrics` serves (SPEC §7).
 final class PMDMetrics: RequestObserver, Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let requestCounters = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let latency = Mutex<[String: Metrics.Timer]>([:])
+    /// Per method: its success counter, latency timer and error counters by kind, made once so
+    /// a request costs one lookup.
+    private final class MethodMetrics: Sendable {
+        let method: String
+        let ok: CoreMetrics.Counter
+        let latency: Metrics.Timer
+        let failures = Mutex<[String: CoreMetrics.Counter]>([:])
+
+        init(_ method: String) {
+            self.method = method
+            ok = CoreMetrics.Counter(label: "pmd_requests_total", dimensions: [("method", method), ("outcome", "ok")])
+            latency = Metrics.Timer(label: "pmd_request_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+        }
+
+        func failed(_ outcome: String) {
+            failures.withLock { counters in
+                if let counter = counters[outcome] { return counter }
+                let counter = CoreMetrics.Counter(label: "pmd_requests_total", dimensions: [("method", method), ("outcome", outcome)])
+                counters[outcome] = counter
+                return counter
+            }.increment()
+        }
+    }
+
+    private let methods = Mutex<[String: MethodMetrics]>([:])
     private let commitBatch: CoreMetrics.Recorder
     private let commitDuration: Metrics.Timer
     private let walLSN: CoreMetrics.Gauge
@@ -31,21 +54,14 @@ final class PMDMetrics: RequestObserver, Sendable {
     }
 
     func observe(method: String, outcome: String, duration: Duration) {
-        let counter = requestCounters.withLock { counters in
-            let key = method + "\u{0}" + outcome
-            if let counter = counters[key] { return counter }
-            let counter = CoreMetrics.Counter(label: "pmd_requests_total", dimensions: [("method", method), ("outcome", outcome)])
-            counters[key] = counter
-            return counter
+        let metrics = methods.withLock { methods in
+            if let metrics = methods[method] { return metrics }
+            let metrics = MethodMetrics(method)
+            methods[method] = metrics
+            return metrics
         }
-        counter.increment()
-        let timer = latency.withLock { timers in
-            if let timer = timers[method] { return timer }
-            let timer = Metrics.Timer(label: "pmd_request_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
-            timers[method] = timer
-            return timer
-        }
-        timer.recordNanoseconds(duration.nanoseconds)
+        if outcome == "ok" { metrics.ok.increment() } else { metrics.failed(outcome) }
+        metrics.latency.recordNanoseconds(duration.nanoseconds)
     }
 
     func commit(_ report: WriteAheadLog.CommitReport) {
