@@ -6,9 +6,15 @@ import Testing
 @Suite struct WriteAheadLogTests {
     static let tables = ["items"]
 
-    func open(_ dir: TempDirectory, mapSize: Int = 64 << 20, retain: Int = 1000) throws -> (Store, WriteAheadLog) {
+    /// Checkpoints that never come on their own: only close() applies the records.
+    static let manualCheckpoints = WriteAheadLog.CheckpointPolicy(records: 1_000_000, interval: .seconds(3600))
+
+    func open(
+        _ dir: TempDirectory, mapSize: Int = 64 << 20, retain: Int = 1000,
+        checkpoint: WriteAheadLog.CheckpointPolicy = .standard
+    ) throws -> (Store, WriteAheadLog) {
         let store = try Store(directory: dir.path, mapSize: mapSize, tables: Self.tables)
-        let wal = try WriteAheadLog(store: store, retain: retain, logger: Logger(label: "test"))
+        let wal = try WriteAheadLog(store: store, retain: retain, checkpoint: checkpoint, logger: Logger(label: "test"))
         wal.start()
         return (store, wal)
     }
@@ -42,8 +48,9 @@ import Testing
         #expect(stats.records == 400)
         #expect(stats.batches < 400, "400 concurrent writers must share commits, got \(stats.batches) batches")
         #expect(stats.durableLSN == 400)
-        #expect(try items(store).count == 400)
         await wal.close()
+        #expect(try items(store).count == 400, "close() checkpoints: the tables hold every record")
+        #expect(try store.appliedLSN() == 400)
     }
 
     @Test func stateAndLSNSurviveReopening() async throws {
@@ -63,13 +70,75 @@ import Testing
 
     @Test func walTableIsTrimmedToTheRetentionWindow() async throws {
         let dir = TempDirectory()
-        let (store, wal) = try open(dir, retain: 10)
+        let (store, wal) = try open(dir, retain: 10, checkpoint: .everyCommit)
         for n in 1...300 { try await wal.waitDurable(try wal.append(record(n))) }
         #expect(try store.retainedRecordCount() == 10)
         let kept = try store.records(from: 0, limit: 100).map(\.0)
         #expect(kept == Array(291...300))
         #expect(try items(store).count == 300, "trimming the log never drops state")
         await wal.close()
+    }
+
+    @Test func betweenCheckpointsRecordsLiveInTheLogAndACrashReplaysThem() async throws {
+        let dir = TempDirectory()
+        let crashed = TempDirectory()
+        do {
+            let (store, wal) = try open(dir, retain: 10, checkpoint: Self.manualCheckpoints)
+            for n in 1...50 { try await wal.waitDurable(try wal.append(record(n))) }
+            try await wal.waitDurable(try wal.append(WALRecord(kind: "item.delete", timestampMs: 9, ops: [.delete(table: "items", key: LSN(7).walKey)])))
+            #expect(try items(store).isEmpty, "group commits write the log only")
+            #expect(try store.appliedLSN() == 0)
+            #expect(try store.retainedRecordCount() == 51, "records not yet applied are never trimmed, whatever the retention")
+            // What `kill -9` leaves on disk: the last committed transaction, nothing else.
+            try store.environment.copy(to: crashed.path)
+            await wal.close()
+            #expect(try items(store).count == 49)
+            #expect(try store.appliedLSN() == 51)
+        }
+        let store = try Store(directory: crashed.path, mapSize: 64 << 20, tables: Self.tables)
+        #expect(try store.lastLSN() == 51)
+        #expect(try store.appliedLSN() == 51, "opening applies the log's tail")
+        let rows = try items(store)
+        #expect(Set(rows.keys) == Set((1...50).map { LSN($0) }).subtracting([7]))
+        #expect(rows[3] == [UInt8](repeating: 3, count: 8))
+    }
+
+    @Test func aCheckpointComesAfterEnoughRecordsOrTime() async throws {
+        let dir = TempDirectory()
+        let (store, wal) = try open(dir, checkpoint: .init(records: 20, interval: .milliseconds(1500)))
+        for n in 1...5 { try await wal.waitDurable(try wal.append(record(n))) }
+        #expect(try store.appliedLSN() == 0)
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(try store.appliedLSN() == 5, "an idle writer checkpoints once the interval has passed")
+        #expect(try items(store).count == 5)
+        await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 6...45 { group.addTask { try await wal.waitDurable(try wal.append(record(n))) } }
+        }
+        #expect(try store.appliedLSN() >= 25, "20 waiting records force a checkpoint")
+        await wal.close()
+    }
+
+    @Test func aFormatOneDirectoryOpensAsFormatTwoWithItsTablesCurrent() async throws {
+        let dir = TempDirectory()
+        do {
+            let (store, wal) = try open(dir, checkpoint: .everyCommit)
+            for n in 1...3 { try await wal.waitDurable(try wal.append(record(n))) }
+            await wal.close()
+            // Format 1 had no checkpoint LSN: its tables were always current.
+            var writer = ByteWriter()
+            writer.writeVarint(UInt64(1))
+            try store.environment.write { txn in
+                try txn.put("meta", key: Store.formatKey, value: writer.bytes)
+                try txn.delete("meta", key: Store.appliedKey)
+                try txn.delete("items", key: LSN(2).walKey)
+            }
+        }
+        let store = try Store(directory: dir.path, mapSize: 64 << 20, tables: Self.tables)
+        #expect(try store.appliedLSN() == 3)
+        let keys = Set(try items(store).keys)
+        #expect(keys == [1, 3], "nothing is replayed over a format 1 table")
+        let format = try store.environment.read { txn in try txn.get("meta", key: Store.formatKey) }
+        #expect(try format?.read { reader in try reader.readVarintUnsigned() } == 2)
     }
 
     @Test func newerFormatIsRefusedWithAClearError() throws {

@@ -1,20 +1,24 @@
 import Foundation
 
-/// The on-disk store: one LMDB environment holding the `meta` table (format version, last LSN),
-/// the `wal` table (recent records by LSN) and the domain's tables (current rows).
+/// The on-disk store: one LMDB environment holding the `meta` table (format version, last LSN,
+/// checkpoint LSN), the `wal` table (recent records by LSN) and the domain's tables (rows as of
+/// the checkpoint LSN). Records after the checkpoint are durable in `wal` only; opening the store
+/// for writing applies them to the tables first, so loaders always see the latest state.
 public final class Store: Sendable {
     public let environment: Environment
     public let directory: String
     private let lock: DirectoryLock?
 
     /// The layout this pmd reads and writes. A data directory written by a newer pmd is refused
-    /// rather than misread.
-    public static let formatVersion: UInt32 = 1
+    /// rather than misread. Version 2: the tables may lag the log (checkpoints); version 1 data
+    /// directories (tables always current) open as version 2.
+    public static let formatVersion: UInt32 = 2
 
     static let metaTable = "meta"
     static let walTable = "wal"
     static let formatKey = Array("format".utf8)
     static let lsnKey = Array("lsn".utf8)
+    static let appliedKey = Array("applied".utf8)
 
     public enum OpenError: Error, CustomStringConvertible {
         case newerFormat(found: UInt32)
@@ -56,6 +60,28 @@ public final class Store: Sendable {
             throw .lmdb(error)
         }
         try checkFormat(readOnly: readOnly)
+        if !readOnly { try replayUnapplied() }
+    }
+
+    /// Applies the records committed to `wal` after the last checkpoint to the tables, in one
+    /// transaction (start-up recovery after a crash between checkpoints).
+    private func replayUnapplied() throws(OpenError) {
+        do {
+            let last = try lastLSN()
+            let applied = try appliedLSN()
+            guard applied < last else { return }
+            try environment.write { txn in
+                try txn.scan(Self.walTable, from: (applied + 1).walKey) { _, value in
+                    try WALRecord.decode(value).apply(to: txn)
+                    return true
+                }
+                try txn.put(Self.metaTable, key: Self.appliedKey, value: last.walKey)
+            }
+        } catch let error as LMDBError {
+            throw .lmdb(error)
+        } catch {
+            throw .filesystem("write-ahead log unreadable during recovery: \(error)")
+        }
     }
 
     private func checkFormat(readOnly: Bool) throws(OpenError) {
@@ -64,10 +90,9 @@ public final class Store: Sendable {
             if let stored {
                 let version = try stored.read { reader in UInt32(try reader.readVarintUnsigned()) }
                 if version > Self.formatVersion { throw OpenError.newerFormat(found: version) }
+                if version < Self.formatVersion && !readOnly { try upgradeFromFormatOne() }
             } else if !readOnly {
-                var writer = ByteWriter()
-                writer.writeVarint(UInt64(Self.formatVersion))
-                try environment.write { txn in try txn.put(Self.metaTable, key: Self.formatKey, value: writer.bytes) }
+                try writeFormat()
             }
         } catch let error as OpenError {
             throw error
@@ -78,10 +103,31 @@ public final class Store: Sendable {
         }
     }
 
+    /// Format 1 applied every record in its own commit: its tables are current up to the last LSN.
+    private func upgradeFromFormatOne() throws {
+        let last = try lastLSN()
+        try environment.write { txn in try txn.put(Self.metaTable, key: Self.appliedKey, value: last.walKey) }
+        try writeFormat()
+    }
+
+    private func writeFormat() throws {
+        var writer = ByteWriter()
+        writer.writeVarint(UInt64(Self.formatVersion))
+        try environment.write { txn in try txn.put(Self.metaTable, key: Self.formatKey, value: writer.bytes) }
+    }
+
     /// The LSN of the last committed record (0 for a new store).
     public func lastLSN() throws -> LSN {
         try environment.read { txn in
             guard let bytes = try txn.get(Self.metaTable, key: Self.lsnKey) else { return 0 }
+            return try bytes.read { reader in try reader.readBigEndianUInt64() }
+        }
+    }
+
+    /// The LSN up to which the tables hold every record's effect: the last checkpoint.
+    public func appliedLSN() throws -> LSN {
+        try environment.read { txn in
+            guard let bytes = try txn.get(Self.metaTable, key: Self.appliedKey) else { return 0 }
             return try bytes.read { reader in try reader.readBigEndianUInt64() }
         }
     }

@@ -58,6 +58,18 @@ public struct WALRecord: Sendable, Equatable {
     }
 }
 
+extension WALRecord {
+    /// Writes the record's row changes into the tables.
+    func apply(to txn: Transaction) throws(LMDBError) {
+        for op in ops {
+            switch op {
+            case let .put(table, key, value): try txn.put(table, key: key, value: value)
+            case let .delete(table, key): try txn.delete(table, key: key)
+            }
+        }
+    }
+}
+
 /// One row change: the complete new value of a key, or its removal.
 public enum WALOp: Sendable, Equatable {
     case put(table: String, key: [UInt8], value: [UInt8])

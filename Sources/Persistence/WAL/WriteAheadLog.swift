@@ -7,9 +7,10 @@ import Synchronization
 /// Callers `append` a record (synchronously, inside the actor turn that changed memory, so log
 /// order is the order in which each actor applied its changes) and then `waitDurable` for its
 /// LSN before answering. One writer thread takes everything appended while the previous commit
-/// ran and writes it in a single LMDB transaction: the records into `wal`, their row ops into the
-/// domain tables, the last LSN into `meta`. Only when `mdb_txn_commit` (with its fsyncs) has
-/// returned are the waiters resumed.
+/// ran and writes it in a single LMDB transaction: the records into `wal`, the last LSN into
+/// `meta`. Only when `mdb_txn_commit` (with its fsyncs) has returned are the waiters resumed.
+/// Every so often (`CheckpointPolicy`) a commit also applies the records' row ops to the domain
+/// tables; opening the store applies whatever a crash left unapplied.
 ///
 /// A failed commit is fail-stop (SPEC §5.4): the log refuses every later append and every wait
 /// for an undurable LSN, so nothing that is not on disk is ever acknowledged.
@@ -60,6 +61,8 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     private let store: Store
     private let retain: UInt64
+    private let checkpointPolicy: CheckpointPolicy
+    private let initiallyApplied: LSN
     private let logger: Logger
     private let onCommit: @Sendable (CommitReport) -> Void
     private let condition = NSCondition()
@@ -69,13 +72,16 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// - Parameters:
     ///   - retain: how many records the `wal` table keeps; older ones are deleted a few at a time
-    ///     inside later commits. The tables hold the state, so trimming loses nothing.
+    ///     inside later commits, once a checkpoint has applied them, so trimming loses nothing.
+    ///   - checkpoint: when committed records are copied into the tables.
     public init(
-        store: Store, retain: Int, logger: Logger,
+        store: Store, retain: Int, checkpoint: CheckpointPolicy = .standard, logger: Logger,
         onCommit: @escaping @Sendable (CommitReport) -> Void = { _ in }
     ) throws {
         self.store = store
         self.retain = UInt64(max(retain, 0))
+        self.checkpointPolicy = checkpoint
+        self.initiallyApplied = try store.appliedLSN()
         self.logger = logger
         self.onCommit = onCommit
         let last = try store.lastLSN()
@@ -190,14 +196,62 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     // MARK: - Writer thread
 
+    /// When the writer copies committed records into the tables. Until then a record is durable
+    /// in the `wal` table alone, so a group commit writes a few sequential log pages instead of
+    /// one random table page per record; a checkpoint then writes each touched table page once
+    /// for many records. Recovery replays what the last checkpoint had not applied.
+    public struct CheckpointPolicy: Sendable {
+        /// Checkpoint once this many records are waiting…
+        public var records: Int
+        /// …or once the last checkpoint is this old and a record is waiting.
+        public var interval: Duration
+
+        public init(records: Int, interval: Duration) {
+            self.records = max(records, 1)
+            self.interval = interval
+        }
+
+        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1))
+        /// Every commit applies its records: the tables are always current.
+        public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
+    }
+
+    /// The writer's own bookkeeping (touched only by the writer thread).
+    private struct Checkpoints {
+        /// Committed to `wal`, not yet applied to the tables, in LSN order.
+        var unapplied: [(LSN, WALRecord)] = []
+        var applied: LSN
+        var last = ContinuousClock.now
+
+        func due(_ policy: CheckpointPolicy, adding: Int = 0, at now: ContinuousClock.Instant = .now) -> Bool {
+            guard !unapplied.isEmpty || adding > 0 else { return false }
+            return unapplied.count + adding >= policy.records || now - last >= policy.interval
+        }
+    }
+
     private func writerLoop() {
+        var checkpoints = Checkpoints(applied: initiallyApplied)
         while true {
             condition.lock()
-            // After a failure nothing more is appended, so the thread just waits for close().
-            while state.pending.isEmpty && !state.closing {
-                condition.wait()
+            while state.pending.isEmpty && !state.closing && state.failure == nil && !checkpoints.due(checkpointPolicy) {
+                if checkpoints.unapplied.isEmpty {
+                    condition.wait()
+                } else {
+                    let left = checkpoints.last + checkpointPolicy.interval - .now
+                    condition.wait(until: Date(timeIntervalSinceNow: max(0, Self.seconds(left))))
+                }
             }
-            if state.pending.isEmpty {
+            // After a failure nothing more is written: the unapplied records are in `wal`, and the
+            // next start applies them. The thread just waits for close().
+            if state.failure != nil {
+                checkpoints.unapplied = []
+                while !state.closing { condition.wait() }
+            }
+            if state.pending.isEmpty && (checkpoints.unapplied.isEmpty || state.failure != nil) {
+                if !state.closing {
+                    condition.unlock()
+                    continue
+                }
                 state.finished = true
                 let closeWaiters = state.closeWaiters
                 state.closeWaiters = []
@@ -208,42 +262,61 @@ public final class WriteAheadLog: @unchecked Sendable {
             var batch: [(LSN, WALRecord)] = []
             swap(&batch, &state.pending)
             let oldest = state.oldestRetained
+            let closing = state.closing
             condition.unlock()
 
             let started = ContinuousClock.now
+            let checkpoint = closing || checkpoints.due(checkpointPolicy, adding: batch.count, at: started)
             do {
-                let newOldest = try commit(batch, oldestRetained: oldest)
+                let apply = checkpoint ? checkpoints.unapplied + batch : []
+                let newOldest = try commit(batch, applying: apply, checkpoints: checkpoints, oldestRetained: oldest)
+                if checkpoint {
+                    checkpoints.unapplied.removeAll(keepingCapacity: true)
+                    checkpoints.applied = apply.last?.0 ?? checkpoints.applied
+                    checkpoints.last = started
+                } else {
+                    checkpoints.unapplied.append(contentsOf: batch)
+                }
                 finishCommit(batch: batch, oldestRetained: newOldest, started: started)
             } catch {
-                fail(reason: "commit of LSN \(batch.first!.0)...\(batch.last!.0) failed: \(error)")
+                let range = batch.isEmpty ? "checkpoint" : "commit of LSN \(batch.first!.0)...\(batch.last!.0)"
+                fail(reason: "\(range) failed: \(error)")
             }
         }
     }
 
-    /// Writes one batch in one LMDB transaction; returns the new oldest retained LSN.
-    private func commit(_ batch: [(LSN, WALRecord)], oldestRetained: LSN?) throws -> LSN? {
+    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint: the waiting
+    /// records and this batch) to the tables; returns the new oldest retained LSN.
+    private func commit(
+        _ batch: [(LSN, WALRecord)], applying: [(LSN, WALRecord)], checkpoints: Checkpoints, oldestRetained: LSN?
+    ) throws -> LSN? {
         let txn = try Transaction(environment: store.environment, readOnly: false)
         for (lsn, record) in batch {
             try txn.put(Store.walTable, key: lsn.walKey, value: record.encoded())
-            for op in record.ops {
-                switch op {
-                case let .put(table, key, value): try txn.put(table, key: key, value: value)
-                case let .delete(table, key): try txn.delete(table, key: key)
-                }
-            }
         }
-        let last = batch.last!.0
-        try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
-        let oldest = try trim(txn, last: last, oldest: oldestRetained ?? batch.first!.0, budget: max(64, batch.count * 2))
+        for (_, record) in applying { try record.apply(to: txn) }
+        if let last = batch.last?.0 {
+            try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
+        }
+        let applied = applying.last?.0 ?? checkpoints.applied
+        if !applying.isEmpty {
+            try txn.put(Store.metaTable, key: Store.appliedKey, value: applied.walKey)
+        }
+        let last = batch.last?.0 ?? durableLSN
+        var oldest = oldestRetained ?? batch.first?.0
+        if let from = oldest {
+            // A checkpoint may free many records at once; otherwise trimming keeps pace with appends.
+            oldest = try trim(txn, last: last, applied: applied, oldest: from, budget: max(64, batch.count * 2, applying.count))
+        }
         try txn.commit()
         return oldest
     }
 
-    /// Deletes records older than the retention window, at most `budget` per commit so no
-    /// single commit grows large.
-    private func trim(_ txn: Transaction, last: LSN, oldest: LSN, budget: Int) throws -> LSN {
+    /// Deletes records older than the retention window that a checkpoint has applied, at most
+    /// `budget` per commit so no single commit grows large.
+    private func trim(_ txn: Transaction, last: LSN, applied: LSN, oldest: LSN, budget: Int) throws -> LSN {
         guard last >= retain else { return oldest }
-        let keepFrom = last - retain + 1
+        let keepFrom = min(last - retain + 1, applied + 1)
         var lsn = oldest
         var deleted = 0
         while lsn < keepFrom && deleted < budget {
@@ -254,8 +327,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         return lsn
     }
 
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     private func finishCommit(batch: [(LSN, WALRecord)], oldestRetained: LSN?, started: ContinuousClock.Instant) {
-        let last = batch.last!.0
+        guard let last = batch.last?.0 else {
+            // A checkpoint alone: nothing new became durable.
+            condition.lock()
+            state.oldestRetained = oldestRetained
+            condition.unlock()
+            return
+        }
         condition.lock()
         durable.store(last, ordering: .releasing)
         state.batches += 1
@@ -281,9 +364,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.unlock()
         for waiter in ready { waiter.continuation.resume() }
         for callback in due { callback.call(nil) }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        onCommit(CommitReport(records: batch.count, seconds: seconds, lastLSN: last))
+        onCommit(CommitReport(records: batch.count, seconds: Self.seconds(ContinuousClock.now - started), lastLSN: last))
     }
 
     private func fail(reason: String) {

@@ -16,7 +16,8 @@ struct IdentityPasswordTests {
 
         init() throws {
             store = try Store(directory: directory, mapSize: 16 << 20, tables: Tables.all)
-            wal = try WriteAheadLog(store: store, retain: 1000, logger: Logger(label: "test"))
+            // Every commit applied, so tests can read the tables (`loadAll`) while the log runs.
+            wal = try WriteAheadLog(store: store, retain: 1000, checkpoint: .everyCommit, logger: Logger(label: "test"))
             wal.start()
             let journal = Journal(wal: wal)
             let mailer = Mailer(
