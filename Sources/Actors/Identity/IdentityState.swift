@@ -16,6 +16,13 @@ public struct IdentityState: Sendable {
 
     public init() {}
 
+    mutating func reserve(users count: Int, sessions sessionCount: Int) {
+        users.reserveCapacity(count)
+        emailIndex.reserveCapacity(count)
+        sessions.reserveCapacity(sessionCount)
+        sessionsByUser.reserveCapacity(sessionCount)
+    }
+
     public func tenants(of user: ID) -> Set<ID> { memberships[user] ?? [] }
 
     public mutating func addMembership(user: ID, tenant: ID) { memberships[user, default: []].insert(tenant) }
@@ -117,6 +124,8 @@ public struct IdentityState: Sendable {
     /// what has already expired.
     public static func load(from store: Store, now: Timestamp) throws -> Loaded {
         var state = IdentityState()
+        // Sized up front: growing dictionaries of a million users rehashes them about twenty times.
+        state.reserve(users: try store.count(Tables.users), sessions: try store.count(Tables.sessions))
         try store.scan(Tables.users) { _, row in state.put(try User(row: row)) }
         try store.scan(Tables.memberships) { key, _ in
             var reader = ByteReader(key)

@@ -10,11 +10,13 @@ public enum TenancyLoader {
 
     public static func load(from store: Store, journal: Journal) throws -> Loaded {
         var states: [ID: TenantState] = [:]
+        states.reserveCapacity(try store.count(Tables.tenants))
         try store.scan(Tables.tenants) { key, row in
             let tenant = try Tenant(key: key, row: row)
             states[tenant.id] = TenantState(tenant: tenant)
         }
         var workspaceNames: Set<String> = []
+        workspaceNames.reserveCapacity(try store.count(Tables.companies))
         try store.scan(Tables.companies) { key, row in
             let company = try Company(key: key, row: row)
             workspaceNames.insert(company.workspaceName)

@@ -167,6 +167,12 @@ public final class Store: Sendable {
         }
     }
 
+    /// Number of rows in a table (from LMDB's statistics, without a scan), to size memory
+    /// before loading it.
+    public func count(_ table: String) throws -> Int {
+        try environment.read { txn in try txn.count(table) }
+    }
+
     /// Number of records currently retained in the WAL table.
     public func retainedRecordCount() throws -> Int {
         try environment.read { txn in try txn.count(Self.walTable) }
