@@ -93,10 +93,10 @@ struct Daemon {
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MailService(mailer: mailer)),
-            .init(service: SweepService(identity: identity, interval: config.sweepInterval, logger: logger)),
+            .init(service: PeriodicService.sweep(identity, every: config.sweepInterval, logger: logger)),
         ]
         if let sync {
-            services.append(.init(service: ReconcileService(sync: sync, interval: config.reconcileInterval, logger: logger)))
+            services.append(.init(service: PeriodicService.reconcile(sync, every: config.reconcileInterval, logger: logger)))
         }
         services += [
             .init(service: http),
