@@ -269,7 +269,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             let checkpoint = closing || checkpoints.due(checkpointPolicy, adding: batch.count, at: started)
             do {
                 let apply = checkpoint ? checkpoints.unapplied + batch : []
-                let newOldest = try commit(batch, applying: apply, checkpoints: checkpoints, oldestRetained: oldest)
+                let newOldest = try commit(batch, applying: apply, applied: checkpoints.applied, oldestRetained: oldest)
                 if checkpoint {
                     checkpoints.unapplied.removeAll(keepingCapacity: true)
                     checkpoints.applied = apply.last?.0 ?? checkpoints.applied
@@ -288,7 +288,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint: the waiting
     /// records and this batch) to the tables; returns the new oldest retained LSN.
     private func commit(
-        _ batch: [(LSN, WALRecord)], applying: [(LSN, WALRecord)], checkpoints: Checkpoints, oldestRetained: LSN?
+        _ batch: [(LSN, WALRecord)], applying: [(LSN, WALRecord)], applied previouslyApplied: LSN, oldestRetained: LSN?
     ) throws -> LSN? {
         let txn = try Transaction(environment: store.environment, readOnly: false)
         for (lsn, record) in batch {
@@ -298,7 +298,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         if let last = batch.last?.0 {
             try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
         }
-        let applied = applying.last?.0 ?? checkpoints.applied
+        let applied = applying.last?.0 ?? previouslyApplied
         if !applying.isEmpty {
             try txn.put(Store.metaTable, key: Store.appliedKey, value: applied.walKey)
         }
