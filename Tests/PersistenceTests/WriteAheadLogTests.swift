@@ -118,6 +118,22 @@ import Testing
         await wal.close()
     }
 
+    @Test func aCheckpointSpreadOverCommitsFinishesWhileIdle() async throws {
+        let dir = TempDirectory()
+        let (store, wal) = try open(dir, retain: 0, checkpoint: .init(records: 10, interval: .seconds(3600), perCommit: 3))
+        for n in 1...9 { try await wal.waitDurable(try wal.append(record(n))) }
+        #expect(try store.appliedLSN() == 0)
+        try await wal.waitDurable(try wal.append(record(10)))
+        // The tenth record starts a checkpoint: three records per commit, continued without new
+        // writes until none is left.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try store.appliedLSN() < 10 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try store.appliedLSN() == 10)
+        #expect(try items(store).count == 10)
+        #expect(try store.retainedRecordCount() == 0, "applied records leave the log (retain 0)")
+        await wal.close()
+    }
+
     @Test func aFormatOneDirectoryOpensAsFormatTwoWithItsTablesCurrent() async throws {
         let dir = TempDirectory()
         do {

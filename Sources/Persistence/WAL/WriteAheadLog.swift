@@ -205,27 +205,34 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var records: Int
         /// …or once the last checkpoint is this old and a record is waiting.
         public var interval: Duration
+        /// A checkpoint applies at most this many records per commit, over as many commits as it
+        /// takes, so no single commit stalls the log for long.
+        public var perCommit: Int
 
-        public init(records: Int, interval: Duration) {
+        public init(records: Int, interval: Duration, perCommit: Int = .max) {
             self.records = max(records, 1)
             self.interval = interval
+            self.perCommit = max(perCommit, 1)
         }
 
-        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1))
+        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1), perCommit: 1024)
         /// Every commit applies its records: the tables are always current.
         public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
     }
 
     /// The writer's own bookkeeping (touched only by the writer thread).
     private struct Checkpoints {
-        /// Committed to `wal`, not yet applied to the tables, in LSN order.
+        /// Committed to `wal` (or about to be), not yet applied to the tables, in LSN order.
         var unapplied: [(LSN, WALRecord)] = []
         var applied: LSN
+        /// When the last checkpoint finished.
         var last = ContinuousClock.now
+        /// A checkpoint is under way: it continues in every commit until nothing is unapplied.
+        var draining = false
 
-        func due(_ policy: CheckpointPolicy, adding: Int = 0, at now: ContinuousClock.Instant = .now) -> Bool {
-            guard !unapplied.isEmpty || adding > 0 else { return false }
-            return unapplied.count + adding >= policy.records || now - last >= policy.interval
+        func due(_ policy: CheckpointPolicy, at now: ContinuousClock.Instant = .now) -> Bool {
+            guard !unapplied.isEmpty else { return false }
+            return draining || unapplied.count >= policy.records || now - last >= policy.interval
         }
     }
 
@@ -266,16 +273,18 @@ public final class WriteAheadLog: @unchecked Sendable {
             condition.unlock()
 
             let started = ContinuousClock.now
-            let checkpoint = closing || checkpoints.due(checkpointPolicy, adding: batch.count, at: started)
+            // If this commit fails the log stops, and the next start applies what is in `wal`.
+            checkpoints.unapplied.append(contentsOf: batch)
+            let checkpoint = closing || checkpoints.due(checkpointPolicy, at: started)
+            let count = !checkpoint ? 0 : closing ? checkpoints.unapplied.count : min(checkpointPolicy.perCommit, checkpoints.unapplied.count)
             do {
-                let apply = checkpoint ? checkpoints.unapplied + batch : []
+                let apply = checkpoints.unapplied[..<count]
                 let newOldest = try commit(batch, applying: apply, applied: checkpoints.applied, oldestRetained: oldest)
                 if checkpoint {
-                    checkpoints.unapplied.removeAll(keepingCapacity: true)
                     checkpoints.applied = apply.last?.0 ?? checkpoints.applied
-                    checkpoints.last = started
-                } else {
-                    checkpoints.unapplied.append(contentsOf: batch)
+                    checkpoints.unapplied.removeFirst(count)
+                    checkpoints.draining = !checkpoints.unapplied.isEmpty
+                    if !checkpoints.draining { checkpoints.last = started }
                 }
                 finishCommit(batch: batch, oldestRetained: newOldest, started: started)
             } catch {
@@ -285,10 +294,10 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
-    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint: the waiting
-    /// records and this batch) to the tables; returns the new oldest retained LSN.
+    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint's next records,
+    /// oldest first) to the tables; returns the new oldest retained LSN.
     private func commit(
-        _ batch: [(LSN, WALRecord)], applying: [(LSN, WALRecord)], applied previouslyApplied: LSN, oldestRetained: LSN?
+        _ batch: [(LSN, WALRecord)], applying: ArraySlice<(LSN, WALRecord)>, applied previouslyApplied: LSN, oldestRetained: LSN?
     ) throws -> LSN? {
         let txn = try Transaction(environment: store.environment, readOnly: false)
         for (lsn, record) in batch {
