@@ -25,6 +25,6 @@ struct PasswordResetMailTests {
         (Int64(3600), "1 hour"), (7200, "2 hours"), (1800, "30 minutes"), (86_400, "1 day"), (90, "90 seconds"), (1, "1 second"),
     ])
     func lifetimesReadLikeAPersonWouldSayThem(seconds: Int64, text: String) {
-        #expect(PasswordResetMail.humanDuration(seconds: seconds) == text)
+        #expect(LinkMail.humanDuration(seconds: seconds) == text)
     }
 }
