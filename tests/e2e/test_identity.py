@@ -1,6 +1,7 @@
 """Identity end to end (SPEC §6.2, §4): auth.signup, auth.login, auth.logout, users.me,
 users.update and test.validation over the real TCP listener."""
 import datetime
+import json
 import re
 import time
 
@@ -615,3 +616,40 @@ def test_validation_errors_match_signup(c, params, paths):
     validation = expect_error(c, "test.validation", params, 400, "validation_failed", paths=paths)
     signup_error = expect_error(c, "auth.signup", params, 400, "validation_failed", paths=paths)
     assert validation.error == signup_error.error
+
+
+def test_pipelined_profile_calls_keep_order_across_fast_and_slow_paths(c):
+    """users.me and users.update run in place on the connection's loop; auth.login (scrypt) and
+    batches run as tasks. Pipelined together they must still execute and answer in order, each
+    seeing exactly the writes sent before it."""
+    email = unique_email("order")
+    c.call("auth.signup", {"email": email, "password": PASSWORD, "name": "Start"})
+    token = c.call("auth.login", {"email": email, "password": PASSWORD})["session"]["token"]
+
+    def line(rid, method, params):
+        return json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}).encode() + b"\n"
+
+    me = {"session": token}
+    c.send_raw(
+        line(1, "users.update", {"session": token, "name": "First"})
+        + line(2, "auth.login", {"email": email, "password": PASSWORD})
+        + line(3, "users.me", me)
+        + json.dumps([
+            {"jsonrpc": "2.0", "id": 4, "method": "users.update", "params": {"session": token, "name": "Second"}},
+            {"jsonrpc": "2.0", "id": 5, "method": "users.me", "params": me},
+        ]).encode() + b"\n"
+        + line(6, "users.me", me)
+        + line(7, "users.update", {"session": token, "name": "Third", "theme": "dark"})
+        + line(8, "users.me", {"session": "not-a-session"})
+        + line(9, "users.me", me))
+    replies = [c.read_line() for _ in range(8)]
+    assert replies[0]["id"] == 1 and replies[0]["result"]["name"] == "First"
+    assert replies[1]["id"] == 2 and TOKEN.match(replies[1]["result"]["session"]["token"])
+    assert replies[2]["id"] == 3 and replies[2]["result"]["name"] == "First"
+    assert [r["id"] for r in replies[3]] == [4, 5]
+    assert [r["result"]["name"] for r in replies[3]] == ["Second", "Second"]
+    assert replies[4]["id"] == 6 and replies[4]["result"]["name"] == "Second"
+    assert replies[5]["id"] == 7 and replies[5]["result"]["preferences"]["theme"] == "dark"
+    assert replies[6]["id"] == 8 and replies[6]["error"]["code"] == 401
+    assert replies[7]["id"] == 9 and replies[7]["result"]["name"] == "Third"
+    assert replies[7]["result"]["preferences"]["theme"] == "dark"

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Persistence
 
 /// Owns users and sessions. Every change is appended to the WAL in the same actor turn that
@@ -13,6 +15,13 @@ public actor Identity {
     let passwords: PasswordService
     let mailer: Mailer
     let settings: Settings
+    /// The event loop the actor runs on (its serial executor). pmd passes the JSON-RPC loop, so a
+    /// request that only needs this actor can run on it synchronously (`immediately`), with no
+    /// task and no hop; callers on other threads await it like any actor.
+    public nonisolated let loop: any EventLoop
+    private nonisolated let executor: any SerialExecutor
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// What identity needs from the configuration.
     public struct Settings: Sendable {
@@ -37,7 +46,12 @@ public actor Identity {
         public let session: Session
     }
 
-    public init(state: IdentityState, journal: Journal, passwords: PasswordService, mailer: Mailer, settings: Settings) {
+    public init(
+        state: IdentityState, journal: Journal, passwords: PasswordService, mailer: Mailer, settings: Settings,
+        loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) {
+        self.loop = loop
+        self.executor = loop.executor
         self.state = state
         self.journal = journal
         self.passwords = passwords

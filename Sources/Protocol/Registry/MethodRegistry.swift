@@ -55,23 +55,51 @@ public final class MethodRegistry: Sendable {
     }
 
     public func dispatch(_ request: RPCRequest, connection: ConnectionInfo) async -> Result<RPCResult, RPCError> {
-        guard let entry = entries[request.method] else {
-            observer?.observe(method: "unknown", outcome: "method_not_found", duration: .zero)
-            return .failure(.methodNotFound(request.method))
-        }
-        entry.calls.add(1, ordering: .relaxed)
+        guard let entry = entries[request.method] else { return methodNotFound(request.method) }
         let started = ContinuousClock.now
-        let result = await run(entry.spec, request, connection)
-        var outcome = "ok"
-        if case let .failure(error) = result {
-            entry.failures.add(1, ordering: .relaxed)
-            outcome = error.data?["kind"]?.stringValue ?? "protocol_error"
+        let result: Result<RPCResult, RPCError>
+        switch prepare(entry.spec, request, connection) {
+        case let .failure(error):
+            result = .failure(error)
+        case .success where entry.spec.name == "rpc.methods":
+            result = .success(RPCResult(describe()))
+        case let .success(call):
+            do {
+                result = .success(try await entry.spec.handler(call))
+            } catch {
+                result = .failure(error)
+            }
         }
-        observer?.observe(method: request.method, outcome: outcome, duration: ContinuousClock.now - started)
-        return result
+        return finish(entry, request.method, result, since: started)
     }
 
-    private func run(_ spec: MethodSpec, _ request: RPCRequest, _ connection: ConnectionInfo) async -> Result<RPCResult, RPCError> {
+    /// Dispatch without suspending, for methods with an immediate handler: nil when the method
+    /// has none or it declines here (then nothing was counted, and `dispatch` is the way).
+    public func dispatchImmediately(_ request: RPCRequest, connection: ConnectionInfo) -> Result<RPCResult, RPCError>? {
+        guard let entry = entries[request.method], let immediate = entry.spec.immediate else { return nil }
+        let started = ContinuousClock.now
+        let result: Result<RPCResult, RPCError>
+        switch prepare(entry.spec, request, connection) {
+        case let .failure(error):
+            result = .failure(error)
+        case let .success(call):
+            do {
+                guard let done = try immediate(call) else { return nil }
+                result = .success(done)
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return finish(entry, request.method, result, since: started)
+    }
+
+    private func methodNotFound(_ method: String) -> Result<RPCResult, RPCError> {
+        observer?.observe(method: "unknown", outcome: "method_not_found", duration: .zero)
+        return .failure(.methodNotFound(method))
+    }
+
+    /// The session gate and params validation; the call for the handler when both pass.
+    private func prepare(_ spec: MethodSpec, _ request: RPCRequest, _ connection: ConnectionInfo) -> Result<RPCCall, RPCError> {
         var session: String?
         if spec.access != .open {
             guard case let .string(token)? = request.params["session"] else { return .failure(.authenticationRequired) }
@@ -79,13 +107,21 @@ public final class MethodRegistry: Sendable {
         }
         let problems = ParamValidator.problems(request.params, against: spec)
         if !problems.isEmpty { return .failure(.validation(problems)) }
-        if spec.name == "rpc.methods" { return .success(RPCResult(describe())) }
-        let call = RPCCall(method: spec.name, params: request.params, session: session, connection: connection)
-        do {
-            return .success(try await spec.handler(call))
-        } catch {
-            return .failure(error)
+        return .success(RPCCall(method: spec.name, params: request.params, session: session, connection: connection))
+    }
+
+    /// Counts and observes a finished call.
+    private func finish(
+        _ entry: Entry, _ method: String, _ result: Result<RPCResult, RPCError>, since started: ContinuousClock.Instant
+    ) -> Result<RPCResult, RPCError> {
+        entry.calls.add(1, ordering: .relaxed)
+        var outcome = "ok"
+        if case let .failure(error) = result {
+            entry.failures.add(1, ordering: .relaxed)
+            outcome = error.data?["kind"]?.stringValue ?? "protocol_error"
         }
+        observer?.observe(method: method, outcome: outcome, duration: ContinuousClock.now - started)
+        return result
     }
 
     /// Calls and failures per method, for `system.stats`.

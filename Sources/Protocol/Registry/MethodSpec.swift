@@ -29,6 +29,10 @@ public struct RPCResult: Sendable {
 
 public typealias RPCHandler = @Sendable (RPCCall) async throws(RPCError) -> RPCResult
 
+/// A handler that can finish synchronously on the connection's event loop, with no task: nil
+/// means "not here" (e.g. called off the loop its actor runs on), and the async handler runs.
+public typealias RPCImmediateHandler = @Sendable (RPCCall) throws(RPCError) -> RPCResult?
+
 /// One method: name, documentation, access level, params and handler.
 public struct MethodSpec: Sendable {
     /// Who may call: anyone, a signed-in user (`params.session`), or a signed-in user with an
@@ -47,11 +51,14 @@ public struct MethodSpec: Sendable {
     /// Rules across several params (e.g. "at least one field"), run after the per-param checks.
     public let check: (@Sendable (JSONObject) -> [(path: [String], message: String)])?
     public let handler: RPCHandler
+    /// The synchronous fast path, for hot methods whose work is one turn of one actor.
+    public let immediate: RPCImmediateHandler?
 
     public init(
         _ name: String, summary: String, access: Access = .open, params: [ParamSpec] = [],
         rejected: [String: String] = [:],
         check: (@Sendable (JSONObject) -> [(path: [String], message: String)])? = nil,
+        immediate: RPCImmediateHandler? = nil,
         handler: @escaping RPCHandler
     ) {
         self.name = name
@@ -61,5 +68,6 @@ public struct MethodSpec: Sendable {
         self.rejected = rejected
         self.check = check
         self.handler = handler
+        self.immediate = immediate
     }
 }

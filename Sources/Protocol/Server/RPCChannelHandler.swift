@@ -4,8 +4,9 @@ import NIOExtras
 import Persistence
 
 /// One connection, entirely on its event loop: lines come in from nio-extras' line framing, are
-/// gated and decoded here, and each request is executed in a task of its own (that is where the
-/// actors are called), strictly one after another. Replies wait in order until their fence is
+/// gated and decoded here, and executed strictly one after another: in place when the method
+/// has an immediate handler whose actor runs on this loop (`users.me`, `users.update`), else in
+/// a task of its own (that is where the actors are awaited). Replies wait in order until their fence is
 /// durable — the log calls back, no task waits — and are written; replies to pipelined requests
 /// are written together with one flush.
 ///
@@ -140,8 +141,8 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     // MARK: - The loop
 
     /// Moves everything forward that can move: writes replies whose fence is durable, executes
-    /// queued lines (synchronously where no handler is needed, else starting one task), and
-    /// finishes the connection when it is done.
+    /// queued lines (synchronously where no handler is needed or the handler is immediate, else
+    /// starting one task), and finishes the connection when it is done.
     private func pump() {
         guard let context else { return }
         writeDurableReplies()
@@ -154,7 +155,11 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             case let .reply(reply):
                 enqueue(reply)
             case let .execute(message):
-                start(message, on: context)
+                if let reply = session.executeImmediately(message) {
+                    enqueue(reply)
+                } else {
+                    start(message, on: context)
+                }
             }
         }
         flushIfIdle()

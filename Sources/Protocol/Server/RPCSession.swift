@@ -81,6 +81,17 @@ struct RPCSession: Sendable {
         }
     }
 
+    /// Runs a single request right here, without suspending, when its method can (an immediate
+    /// handler on its actor's loop); nil when it has to be `execute`d.
+    func executeImmediately(_ message: RPCMessage) -> PendingReply? {
+        guard case let .single(.request(request)) = message, let id = request.id, request.method != "rpc.auth",
+            let outcome = registry.dispatchImmediately(request, connection: info)
+        else { return nil }
+        var answer = answer(id: id, outcome: outcome)
+        answer.bytes.append(UInt8(ascii: "\n"))
+        return PendingReply(bytes: answer.bytes, fence: answer.fence, ids: [id])
+    }
+
     private struct Answer {
         var bytes: [UInt8]
         var fence: LSN

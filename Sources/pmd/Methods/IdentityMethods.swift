@@ -48,28 +48,29 @@ enum IdentityMethods {
                 let outcome = try await domain { () async throws(DomainError) in try await identity.logout(call.session!) }
                 return RPCResult(["success": true, "message": "Logged out successfully"], fence: outcome.fence)
             },
-            MethodSpec("users.me", summary: "The signed-in user's profile and preferences", access: .session) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in try await identity.me(call.session!) }
+            IdentityTurn.method(
+                "users.me", summary: "The signed-in user's profile and preferences", access: .session, on: identity
+            ) { identity, call throws(DomainError) in
+                let outcome = try identity.me(call.session!)
                 return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
             },
-            MethodSpec(
+            IdentityTurn.method(
                 "users.update", summary: "Change profile fields and preferences; returns the users.me shape",
                 access: .session, params: updateParams, rejected: ["email": notUpdatable, "id": notUpdatable],
                 check: { params in
                     ProfilePatch.fieldNames.contains(where: { params[$0] != nil })
                         ? [] : [([], DomainError.Message.atLeastOneField)]
-                }
-            ) { call throws(RPCError) in
+                },
+                on: identity
+            ) { identity, call throws(DomainError) in
                 let p = call.params
-                let outcome = try await domain { () async throws(DomainError) in
-                    let patch = try ProfilePatch.validate(
-                        name: p.string("name"), givenName: p.string("givenName"), familyName: p.string("familyName"),
-                        picture: p.nullableString("picture"), theme: p.string("theme"), language: p.string("language"),
-                        timezone: p.string("timezone"), emailNotifications: p.bool("emailNotifications"),
-                        pushNotifications: p.bool("pushNotifications"), weeklyReports: p.bool("weeklyReports"),
-                        marketingEmails: p.bool("marketingEmails"))
-                    return try await identity.update(call.session!, patch)
-                }
+                let patch = try ProfilePatch.validate(
+                    name: p.string("name"), givenName: p.string("givenName"), familyName: p.string("familyName"),
+                    picture: p.nullableString("picture"), theme: p.string("theme"), language: p.string("language"),
+                    timezone: p.string("timezone"), emailNotifications: p.bool("emailNotifications"),
+                    pushNotifications: p.bool("pushNotifications"), weeklyReports: p.bool("weeklyReports"),
+                    marketingEmails: p.bool("marketingEmails"))
+                let outcome = try identity.update(call.session!, patch)
                 return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
             },
         ]
