@@ -895,3 +895,40 @@ def test_memberships_and_removals_survive_a_crash(mail_pmd, invites):
         assert c.call("users.me", {"session": kept.token})["tenantId"] == created["tenant"]["id"]
         assert c.call("users.me", {"session": gone.token})["tenantId"] is None
         assert c.call("tenants.list", {"session": kept.token})["tenants"][0]["role"] == "admin"
+
+
+def test_pipelined_company_calls_keep_order_across_fast_and_slow_paths(client):
+    """companies.* run in place on the connection's loop when sent alone and as tasks inside a
+    batch or behind tenants.create; pipelined together they execute and answer in order."""
+    owner = new_account(client, "pipeline")
+    created = client.call("tenants.create", {"session": owner.token, "tenantName": "Pipe", "companyName": "One"})
+    company_id = created["company"]["id"]
+
+    def request(rid, method, **params):
+        return {"jsonrpc": "2.0", "id": rid, "method": method, "params": {"session": owner.token, **params}}
+
+    lines = [
+        request(1, "companies.update", companyId=company_id, name="Two"),
+        request(2, "tenants.create", tenantName="Other", companyName="Elsewhere"),  # becomes active
+        request(3, "companies.list"),
+        request(4, "tenants.switch", tenantId=created["tenant"]["id"]),
+        [request(5, "companies.update", companyId=company_id, name="Three"), request(6, "companies.get", companyId=company_id)],
+        request(7, "companies.get", companyId=company_id),
+        request(8, "companies.archive", companyId=company_id),
+        request(9, "companies.get", companyId=random_id()),
+        request(10, "companies.list"),
+    ]
+    client.send_raw(b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+    replies = [client.read_line() for _ in range(9)]
+    assert replies[0]["id"] == 1 and replies[0]["result"]["name"] == "Two"
+    assert replies[1]["id"] == 2
+    assert replies[2]["id"] == 3
+    assert [c["name"] for c in replies[2]["result"]["companies"]] == ["Elsewhere"]
+    assert replies[3]["id"] == 4
+    assert [r["id"] for r in replies[4]] == [5, 6]
+    assert [r["result"]["name"] for r in replies[4]] == ["Three", "Three"]
+    assert replies[5]["id"] == 7 and replies[5]["result"]["name"] == "Three"
+    assert replies[6]["id"] == 8 and replies[6]["result"]["status"] == "archived"
+    assert replies[7]["id"] == 9 and replies[7]["error"]["code"] == 404
+    assert replies[8]["id"] == 10
+    assert [(c["name"], c["status"]) for c in replies[8]["result"]["companies"]] == [("Three", "archived")]

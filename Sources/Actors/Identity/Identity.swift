@@ -7,7 +7,7 @@ import Persistence
 ///
 /// The actor is split by concern over several files (`Identity+….swift`); they share the state
 /// below, which is therefore internal rather than private.
-public actor Identity {
+public actor Identity: LoopBound {
     var state: IdentityState
     /// Failed logins per email; in memory on purpose (see `LoginThrottle`).
     var throttle = LoginThrottle()
@@ -15,13 +15,10 @@ public actor Identity {
     let passwords: PasswordService
     let mailer: Mailer
     let settings: Settings
-    /// The event loop the actor runs on (its serial executor). pmd passes the JSON-RPC loop, so a
-    /// request that only needs this actor can run on it synchronously (`immediately`), with no
-    /// task and no hop; callers on other threads await it like any actor.
+    /// The event loop the actor runs on (`LoopBound`); pmd passes the JSON-RPC loop.
     public nonisolated let loop: any EventLoop
-    private nonisolated let executor: any SerialExecutor
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
 
     /// What identity needs from the configuration.
     public struct Settings: Sendable {
@@ -51,7 +48,6 @@ public actor Identity {
         loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) {
         self.loop = loop
-        self.executor = loop.executor
         self.state = state
         self.journal = journal
         self.passwords = passwords

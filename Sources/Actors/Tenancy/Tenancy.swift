@@ -52,7 +52,7 @@ public struct Tenancy: Sendable {
         }
         var state = TenantState(tenant: tenant)
         for change in changes { state.apply(change) }
-        directory.install(TenantActor(state: state, journal: journal, lastLSN: lsn))
+        directory.install(TenantActor(state: state, journal: journal, lastLSN: lsn, loop: identity.loop))
         return Outcome((tenant, company), fence: lsn)
     }
 

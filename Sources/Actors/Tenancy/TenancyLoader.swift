@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Persistence
 
 /// Rebuilds every tenant's state, the directory's indexes and the billing indexes from the
@@ -8,7 +10,7 @@ public enum TenancyLoader {
         public let billing: BillingIndex
     }
 
-    public static func load(from store: Store, journal: Journal) throws -> Loaded {
+    public static func load(from store: Store, journal: Journal, loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) throws -> Loaded {
         var states: [ID: TenantState] = [:]
         states.reserveCapacity(try store.count(Tables.tenants))
         try store.scan(Tables.tenants) { key, row in
@@ -52,7 +54,7 @@ public enum TenancyLoader {
             let event = try ProcessedEvent(key: key, row: row)
             events[event.eventID] = event.created
         }
-        let actors = states.values.map { TenantActor(state: $0, journal: journal) }
+        let actors = states.values.map { TenantActor(state: $0, journal: journal, loop: loop) }
         return Loaded(
             directory: Directory(tenants: actors, workspaceNames: workspaceNames, invitationTokens: tokens),
             billing: BillingIndex(customers: customers, subscriptions: subscriptions, events: events, journal: journal))

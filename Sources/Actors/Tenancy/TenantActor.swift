@@ -1,15 +1,24 @@
+import NIOCore
+import NIOPosix
 import Persistence
 
 /// Owns one tenant's state. Each method authorises the caller (in `TenantState.authorize`),
 /// appends the request's changes as one WAL record and applies them in the same turn.
-public actor TenantActor {
+public actor TenantActor: LoopBound {
     public let id: ID
     var state: TenantState
     let journal: Journal
     /// The newest change applied; reads wait for it to be durable before answering.
     var lastLSN: LSN
+    /// The event loop the actor runs on (`LoopBound`); pmd passes the JSON-RPC loop.
+    public nonisolated let loop: any EventLoop
 
-    public init(state: TenantState, journal: Journal, lastLSN: LSN = 0) {
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+
+    public init(
+        state: TenantState, journal: Journal, lastLSN: LSN = 0, loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    ) {
+        self.loop = loop
         self.id = state.tenant.id
         self.state = state
         self.journal = journal

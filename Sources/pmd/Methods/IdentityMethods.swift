@@ -48,13 +48,13 @@ enum IdentityMethods {
                 let outcome = try await domain { () async throws(DomainError) in try await identity.logout(call.session!) }
                 return RPCResult(["success": true, "message": "Logged out successfully"], fence: outcome.fence)
             },
-            IdentityTurn.method(
+            ActorTurn.identity(
                 "users.me", summary: "The signed-in user's profile and preferences", access: .session, on: identity
             ) { identity, call throws(DomainError) in
                 let outcome = try identity.me(call.session!)
                 return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
             },
-            IdentityTurn.method(
+            ActorTurn.identity(
                 "users.update", summary: "Change profile fields and preferences; returns the users.me shape",
                 access: .session, params: updateParams, rejected: ["email": notUpdatable, "id": notUpdatable],
                 check: { params in

@@ -50,21 +50,17 @@ enum TenancyMethods {
                 }
                 return RPCResult(["tenantId": JSON(outcome.value)], fence: outcome.fence)
             },
-            MethodSpec("companies.list", summary: "The active tenant's companies, newest first", access: .tenant) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in
-                    let (tenant, caller) = try await tenancy.context(call.session!)
-                    return try await tenant.companies(caller)
-                }
+            ActorTurn.tenant(
+                "companies.list", summary: "The active tenant's companies, newest first", on: tenancy, input: { _ throws(DomainError) in }
+            ) { tenant, caller, _ throws(DomainError) in
+                let outcome = try tenant.companies(caller)
                 return RPCResult(Views.list("companies", outcome.value.map(Views.company)), fence: outcome.fence)
             },
-            MethodSpec(
-                "companies.get", summary: "One company of the active tenant", access: .tenant,
-                params: [id("companyId", summary: "Company id")]
-            ) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in
-                    let (tenant, caller) = try await tenancy.context(call.session!)
-                    return try await tenant.company(caller, id: parsedID(call, "companyId"))
-                }
+            ActorTurn.tenant(
+                "companies.get", summary: "One company of the active tenant", params: [id("companyId", summary: "Company id")],
+                on: tenancy, input: { call throws(DomainError) in parsedID(call, "companyId") }
+            ) { tenant, caller, companyID throws(DomainError) in
+                let outcome = try tenant.company(caller, id: companyID)
                 return RPCResult(Views.company(outcome.value), fence: outcome.fence)
             },
             MethodSpec(
@@ -76,8 +72,8 @@ enum TenancyMethods {
                 }
                 return RPCResult(Views.company(outcome.value), fence: outcome.fence)
             },
-            MethodSpec(
-                "companies.update", summary: "Rename a company or change its logo", access: .tenant,
+            ActorTurn.tenant(
+                "companies.update", summary: "Rename a company or change its logo",
                 params: [
                     id("companyId", summary: "Company id"),
                     ParamSpec("name", .string, summary: "1 to 255 characters", rule: rule(TenancyRules.companyName)),
@@ -88,23 +84,21 @@ enum TenancyMethods {
                 ],
                 check: { params in
                     params["name"] != nil || params["logoUrl"] != nil ? [] : [([], DomainError.Message.atLeastOneField)]
+                },
+                on: tenancy,
+                input: { call throws(DomainError) in
+                    (id: parsedID(call, "companyId"),
+                     patch: try CompanyPatch.validate(name: call.params.string("name"), logoUrl: call.params.nullableString("logoUrl")))
                 }
-            ) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in
-                    let patch = try CompanyPatch.validate(name: call.params.string("name"), logoUrl: call.params.nullableString("logoUrl"))
-                    let (tenant, caller) = try await tenancy.context(call.session!)
-                    return try await tenant.updateCompany(caller, id: parsedID(call, "companyId"), patch: patch)
-                }
+            ) { tenant, caller, input throws(DomainError) in
+                let outcome = try tenant.updateCompany(caller, id: input.id, patch: input.patch)
                 return RPCResult(Views.company(outcome.value), fence: outcome.fence)
             },
-            MethodSpec(
-                "companies.archive", summary: "Archive a company", access: .tenant,
-                params: [id("companyId", summary: "Company id")]
-            ) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in
-                    let (tenant, caller) = try await tenancy.context(call.session!)
-                    return try await tenant.archiveCompany(caller, id: parsedID(call, "companyId"))
-                }
+            ActorTurn.tenant(
+                "companies.archive", summary: "Archive a company", params: [id("companyId", summary: "Company id")],
+                on: tenancy, input: { call throws(DomainError) in parsedID(call, "companyId") }
+            ) { tenant, caller, companyID throws(DomainError) in
+                let outcome = try tenant.archiveCompany(caller, id: companyID)
                 return RPCResult(Views.company(outcome.value), fence: outcome.fence)
             },
             MethodSpec("members.list", summary: "The active tenant's members", access: .tenant) { call throws(RPCError) in
@@ -152,11 +146,10 @@ enum TenancyMethods {
                         ],
                     ], fence: outcome.fence)
             },
-            MethodSpec("invites.list", summary: "Pending invitations of the active tenant", access: .tenant) { call throws(RPCError) in
-                let outcome = try await domain { () async throws(DomainError) in
-                    let (tenant, caller) = try await tenancy.context(call.session!)
-                    return try await tenant.invitations(caller)
-                }
+            ActorTurn.tenant(
+                "invites.list", summary: "Pending invitations of the active tenant", on: tenancy, input: { _ throws(DomainError) in }
+            ) { tenant, caller, _ throws(DomainError) in
+                let outcome = try tenant.invitations(caller)
                 return RPCResult(Views.list("invitations", outcome.value.map(Views.invitation)), fence: outcome.fence)
             },
             MethodSpec(

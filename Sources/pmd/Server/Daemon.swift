@@ -44,8 +44,9 @@ struct Daemon {
         // actors they call): no thread hop per request. Measured with pmd-bench on 2 cores, this
         // served reads at 26 µs of CPU each against 41 µs with two loops handing requests to the
         // cooperative pool; the other core is left to the WAL writer, HTTP and the clients.
-        // The identity actor runs on that loop too, so users.me and users.update run in place,
-        // without a task (`Identity.immediately`).
+        // The identity and tenant actors run on that loop too (`LoopBound`), so methods that need
+        // only their synchronous turns (users.me, users.update, companies.*) run in place,
+        // without a task.
         let rpcLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let identity = Identity(
             state: loaded.state, journal: journal, passwords: passwords, mailer: mailer,
@@ -53,7 +54,7 @@ struct Daemon {
                 sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds,
                 appURL: config.appURL),
             loop: rpcLoop.next())
-        let tenancyState = try TenancyLoader.load(from: store, journal: journal)
+        let tenancyState = try TenancyLoader.load(from: store, journal: journal, loop: identity.loop)
         let directory = tenancyState.directory
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
