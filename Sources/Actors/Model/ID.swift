@@ -58,7 +58,17 @@ public struct ID: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Appends the 36 ASCII characters of the lowercase hyphenated form.
-    public func write(into out: inout [UInt8]) { forEachCharacter { out.append($0) } }
+    public func write(into out: inout [UInt8]) {
+        // Filled on the stack and appended once: one capacity check instead of 36.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+            var index = 0
+            forEachCharacter { character in
+                text[index] = character
+                index += 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
 
     private func forEachCharacter(_ body: (UInt8) -> Void) {
         for nibble in 0..<32 {

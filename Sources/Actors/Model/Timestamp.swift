@@ -44,30 +44,31 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = max(0, value)
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
+        // Filled on the stack and appended once: one capacity check instead of 24.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            func put(_ value: Int, width: Int, at end: Int) {
+                var rest = max(0, value)
+                for index in stride(from: end - 1, through: end - width, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
             }
+            put(year, width: 4, at: 4)
+            text[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 7)
+            text[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 10)
+            text[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, width: 2, at: 13)
+            text[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, width: 2, at: 16)
+            text[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, width: 2, at: 19)
+            text[19] = UInt8(ascii: ".")
+            put(millis, width: 3, at: 23)
+            text[23] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(text))
         }
-        digits(year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        out.append(UInt8(ascii: "."))
-        digits(millis, 3)
-        out.append(UInt8(ascii: "Z"))
     }
 }
 
