@@ -46,6 +46,7 @@ extension JSON {
     /// Appends `string` as a JSON string literal, escaping only what RFC 8259 requires: `"`, `\`
     /// and control characters (short forms where they exist, else `\u00XX`). `/` and non-ASCII
     /// are written raw, keeping output short and readable.
+    @usableFromInline
     static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var string = string
