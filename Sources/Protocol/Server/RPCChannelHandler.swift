@@ -46,6 +46,9 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private var unflushed = 0
     private var flushScheduled = false
     private var readPending = false
+    /// Between a read's first decoded line and `channelReadComplete`: replies made meanwhile are
+    /// flushed together at the end of the burst (pipelined lines arrive many to a read).
+    private var inReadBurst = false
     private var inputClosed = false
     private var draining = false
     private var outputClosed = false
@@ -71,16 +74,27 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     // MARK: - Input
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBurst = true
+        receive(unwrapInboundIn(data))
+    }
+
+    private func receive(_ line: ByteBuffer) {
         guard !draining else { return }
-        let line = unwrapInboundIn(data)
         lines.append(line)
         queuedBytes += line.readableBytes
         pump()
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flushIfIdle()
+        context.fireChannelReadComplete()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             inputClosed = true
+            inReadBurst = false
             pump()
         }
         context.fireUserInboundEventTriggered(event)
@@ -92,8 +106,10 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             enqueue(session.tooLarge())
             pump()
         case let leftover as NIOExtrasErrors.LeftOverBytesError:
-            // The client closed its side after a last line without "\n": answer it anyway.
-            channelRead(context: context, data: NIOAny(leftover.leftOverBytes))
+            // The client closed its side after a last line without "\n": answer it anyway (no
+            // channelReadComplete follows, so it is not part of a read burst).
+            inReadBurst = false
+            receive(leftover.leftOverBytes)
         default:
             context.close(promise: nil)
         }
@@ -235,10 +251,12 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         unflushed += bytes.count
     }
 
-    /// Flushes at once unless more requests are queued behind the one running: then replies are
-    /// coalesced into one write, for at most `flushDelay` or 64 KiB.
+    /// Flushes at once unless more replies are on their way: the rest of the lines of this read
+    /// (flushed at `channelReadComplete`), or requests queued behind the one running (flushed
+    /// after at most `flushDelay`); 64 KiB is flushed in any case.
     private func flushIfIdle() {
         guard let context, unflushed > 0 else { return }
+        if inReadBurst, unflushed < 64 << 10 { return }
         let moreComing = executing && !lines.isEmpty
         if !moreComing || unflushed >= 64 << 10 {
             unflushed = 0
