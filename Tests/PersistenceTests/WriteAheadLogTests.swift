@@ -134,6 +134,26 @@ import Testing
         await wal.close()
     }
 
+    @Test func aCheckpointInKeyOrderLeavesTheTablesAsTheLogOrderWould() async throws {
+        let dir = TempDirectory()
+        let (store, wal) = try open(dir, retain: 0, checkpoint: .init(records: 6, interval: .seconds(3600), perCommit: 1))
+        let k1 = LSN(1).walKey, k2 = LSN(2).walKey, k3 = LSN(3).walKey
+        let ops: [WALOp] = [
+            .put(table: "items", key: k2, value: [1]), .put(table: "items", key: k1, value: [2]),
+            .put(table: "items", key: k2, value: [3]), .delete(table: "items", key: k1),
+            .put(table: "items", key: k3, value: [4]), .put(table: "items", key: k1, value: [5]),
+        ]
+        for (n, op) in ops.enumerated() {
+            try await wal.waitDurable(try wal.append(WALRecord(kind: "item", timestampMs: Int64(n), ops: [op])))
+        }
+        // One row change per commit: three commits, the checkpoint LSN written by the last.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try store.appliedLSN() < 6 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try store.appliedLSN() == 6)
+        #expect(try items(store) == [1: [5], 2: [3], 3: [4]])
+        await wal.close()
+    }
+
     @Test func aFormatOneDirectoryOpensAsFormatTwoWithItsTablesCurrent() async throws {
         let dir = TempDirectory()
         do {

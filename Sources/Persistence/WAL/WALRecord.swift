@@ -61,12 +61,7 @@ public struct WALRecord: Sendable, Equatable {
 extension WALRecord {
     /// Writes the record's row changes into the tables.
     func apply(to txn: Transaction) throws(LMDBError) {
-        for op in ops {
-            switch op {
-            case let .put(table, key, value): try txn.put(table, key: key, value: value)
-            case let .delete(table, key): try txn.delete(table, key: key)
-            }
-        }
+        for op in ops { try op.apply(to: txn) }
     }
 }
 
@@ -79,6 +74,13 @@ public enum WALOp: Sendable, Equatable {
         switch self {
         case let .put(table, key, value): table.utf8.count + key.count + value.count + 8
         case let .delete(table, key): table.utf8.count + key.count + 4
+        }
+    }
+
+    func apply(to txn: Transaction) throws(LMDBError) {
+        switch self {
+        case let .put(table, key, value): try txn.put(table, key: key, value: value)
+        case let .delete(table, key): try txn.delete(table, key: key)
         }
     }
 }

@@ -205,8 +205,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var records: Int
         /// …or once the last checkpoint is this old and a record is waiting.
         public var interval: Duration
-        /// A checkpoint applies at most this many records per commit, over as many commits as it
-        /// takes, so no single commit stalls the log for long.
+        /// A checkpoint applies at most this many row changes per commit (in key order, see
+        /// `CheckpointPlan`), over as many commits as it takes, so no single commit stalls the
+        /// log for long.
         public var perCommit: Int
 
         public init(records: Int, interval: Duration, perCommit: Int = .max) {
@@ -227,12 +228,12 @@ public final class WriteAheadLog: @unchecked Sendable {
         var applied: LSN
         /// When the last checkpoint finished.
         var last = ContinuousClock.now
-        /// A checkpoint is under way: it continues in every commit until nothing is unapplied.
-        var draining = false
+        /// The checkpoint under way: it continues in every commit until its plan is done.
+        var plan: CheckpointPlan?
 
         func due(_ policy: CheckpointPolicy, at now: ContinuousClock.Instant = .now) -> Bool {
             guard !unapplied.isEmpty else { return false }
-            return draining || unapplied.count >= policy.records || now - last >= policy.interval
+            return plan != nil || unapplied.count >= policy.records || now - last >= policy.interval
         }
     }
 
@@ -252,6 +253,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             // next start applies them. The thread just waits for close().
             if state.failure != nil {
                 checkpoints.unapplied = []
+                checkpoints.plan = nil
                 while !state.closing { condition.wait() }
             }
             if state.pending.isEmpty && (checkpoints.unapplied.isEmpty || state.failure != nil) {
@@ -275,16 +277,24 @@ public final class WriteAheadLog: @unchecked Sendable {
             let started = ContinuousClock.now
             // If this commit fails the log stops, and the next start applies what is in `wal`.
             checkpoints.unapplied.append(contentsOf: batch)
-            let checkpoint = closing || checkpoints.due(checkpointPolicy, at: started)
-            let count = !checkpoint ? 0 : closing ? checkpoints.unapplied.count : min(checkpointPolicy.perCommit, checkpoints.unapplied.count)
+            // Closing applies everything in this commit: a plan under way is replaced by one
+            // over every unapplied record (its applied part is simply written again).
+            if closing || (checkpoints.plan == nil && checkpoints.due(checkpointPolicy, at: started)) {
+                checkpoints.plan = checkpoints.unapplied.isEmpty ? nil : CheckpointPlan(checkpoints.unapplied[...])
+            }
+            var plan = checkpoints.plan
+            let apply = plan?.take(closing ? .max : checkpointPolicy.perCommit) ?? []
+            let completes = plan?.isDone == true
             do {
-                let apply = checkpoints.unapplied[..<count]
-                let newOldest = try commit(batch, applying: apply, applied: checkpoints.applied, oldestRetained: oldest)
-                if checkpoint {
-                    checkpoints.applied = apply.last?.0 ?? checkpoints.applied
-                    checkpoints.unapplied.removeFirst(count)
-                    checkpoints.draining = !checkpoints.unapplied.isEmpty
-                    if !checkpoints.draining { checkpoints.last = started }
+                let newOldest = try commit(
+                    batch, applying: apply, newlyApplied: completes ? plan?.through : nil, applied: checkpoints.applied,
+                    freed: completes ? plan?.recordCount ?? 0 : 0, oldestRetained: oldest)
+                checkpoints.plan = plan
+                if completes, let done = plan {
+                    checkpoints.applied = done.through
+                    checkpoints.unapplied.removeFirst(done.recordCount)
+                    checkpoints.plan = nil
+                    checkpoints.last = started
                 }
                 finishCommit(batch: batch, oldestRetained: newOldest, started: started)
             } catch {
@@ -294,28 +304,30 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
-    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint's next records,
-    /// oldest first) to the tables; returns the new oldest retained LSN.
+    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint's next row
+    /// changes) to the tables and, when that finishes the checkpoint, its LSN (`newlyApplied`,
+    /// which frees `freed` records for trimming); returns the new oldest retained LSN.
     private func commit(
-        _ batch: [(LSN, WALRecord)], applying: ArraySlice<(LSN, WALRecord)>, applied previouslyApplied: LSN, oldestRetained: LSN?
+        _ batch: [(LSN, WALRecord)], applying: ArraySlice<WALOp>, newlyApplied: LSN?, applied previouslyApplied: LSN,
+        freed: Int, oldestRetained: LSN?
     ) throws -> LSN? {
         let txn = try Transaction(environment: store.environment, readOnly: false)
         for (lsn, record) in batch {
             try txn.put(Store.walTable, key: lsn.walKey, value: record.encoded())
         }
-        for (_, record) in applying { try record.apply(to: txn) }
+        for op in applying { try op.apply(to: txn) }
         if let last = batch.last?.0 {
             try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
         }
-        let applied = applying.last?.0 ?? previouslyApplied
-        if !applying.isEmpty {
-            try txn.put(Store.metaTable, key: Store.appliedKey, value: applied.walKey)
+        let applied = newlyApplied ?? previouslyApplied
+        if let newlyApplied {
+            try txn.put(Store.metaTable, key: Store.appliedKey, value: newlyApplied.walKey)
         }
         let last = batch.last?.0 ?? durableLSN
         var oldest = oldestRetained ?? batch.first?.0
         if let from = oldest {
             // A checkpoint may free many records at once; otherwise trimming keeps pace with appends.
-            oldest = try trim(txn, last: last, applied: applied, oldest: from, budget: max(64, batch.count * 2, applying.count))
+            oldest = try trim(txn, last: last, applied: applied, oldest: from, budget: max(64, batch.count * 2, freed))
         }
         try txn.commit()
         return oldest
