@@ -5,10 +5,10 @@ import Persistence
 
 /// One connection, entirely on its event loop: lines come in from nio-extras' line framing, are
 /// gated and decoded here, and executed strictly one after another: in place when the method
-/// has an immediate handler whose actor runs on this loop (`users.me`, `users.update`), else in
-/// a task of its own (that is where the actors are awaited). Replies wait in order until their fence is
-/// durable — the log calls back, no task waits — and are written; replies to pipelined requests
-/// are written together with one flush.
+/// has an immediate handler whose actors run on this loop (`users.me`, `companies.update`, …),
+/// else in a task of its own (that is where the actors are awaited). Replies wait in order until
+/// their fence is durable — the log calls back, no task waits — and are written; replies to the
+/// lines of one read, or to pipelined requests, are written together with one flush.
 ///
 /// Every buffer is bounded: at most `maxQueuedLines` lines / `maxQueuedBytes` bytes wait to be
 /// executed, and nothing more is executed while the socket is not writable, so a client that
