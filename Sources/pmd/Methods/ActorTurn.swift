@@ -17,7 +17,7 @@ enum ActorTurn {
         MethodSpec(
             name, summary: summary, access: access, params: params, rejected: rejected, check: check,
             immediate: { call throws(RPCError) in
-                try wire { () throws(DomainError) in try identity.immediately { identity throws(DomainError) in try body(identity, call) } }
+                try domainNow { () throws(DomainError) in try identity.immediately { identity throws(DomainError) in try body(identity, call) } }
             },
             handler: { call throws(RPCError) in
                 try await domain { () async throws(DomainError) in
@@ -39,7 +39,7 @@ enum ActorTurn {
         MethodSpec(
             name, summary: summary, access: .tenant, params: params, check: check,
             immediate: { call throws(RPCError) in
-                try wire { () throws(DomainError) -> RPCResult? in
+                try domainNow { () throws(DomainError) -> RPCResult? in
                     let value = try input(call)
                     let token = call.session!
                     guard let caller = try tenancy.identity.immediately({ identity throws(DomainError) in try identity.tenantContext(token) })
@@ -55,14 +55,5 @@ enum ActorTurn {
                     return try await tenant.turn { tenant throws(DomainError) in try body(tenant, caller, value) }
                 }
             })
-    }
-
-    /// `domain` without suspension.
-    private static func wire<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw error.rpcError
-        }
     }
 }

@@ -22,6 +22,15 @@ func domain<T>(_ body: () async throws(DomainError) -> T) async throws(RPCError)
     }
 }
 
+/// `domain` for code that cannot suspend (immediate handlers).
+func domainNow<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw error.rpcError
+    }
+}
+
 /// The normalised value of a param by its rule (which the registry has already checked, so a
 /// violation here is reported the same way).
 func validated<T>(_ field: String, _ value: String, _ check: (String) throws(RuleViolation) -> T) throws(DomainError) -> T {

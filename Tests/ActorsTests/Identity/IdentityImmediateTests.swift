@@ -10,12 +10,8 @@ import Testing
 /// anywhere else (the caller then awaits the actor).
 @Suite struct IdentityImmediateTests {
     @Test func runsInPlaceOnTheActorsLoopOnlyAndSeesTheSameState() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pmd-immediate-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try Store(directory: directory, mapSize: 16 << 20, tables: Tables.all)
-        let wal = try WriteAheadLog(store: store, retain: 1000, logger: Logger(label: "test"))
-        wal.start()
-        let journal = Journal(wal: wal)
+        let log = try TemporaryJournal("immediate")
+        let (wal, journal) = (log.wal, log.journal)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let identity = Identity(

@@ -9,17 +9,15 @@ import Testing
 @Suite("Identity password flows")
 struct IdentityPasswordTests {
     final class Environment {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pmd-identity-\(UUID().uuidString)").path
-        let store: Store
-        let wal: WriteAheadLog
+        let log: TemporaryJournal
+        var store: Store { log.store }
+        var wal: WriteAheadLog { log.wal }
         let identity: Identity
 
         init() throws {
-            store = try Store(directory: directory, mapSize: 16 << 20, tables: Tables.all)
             // Every commit applied, so tests can read the tables (`loadAll`) while the log runs.
-            wal = try WriteAheadLog(store: store, retain: 1000, checkpoint: .everyCommit, logger: Logger(label: "test"))
-            wal.start()
-            let journal = Journal(wal: wal)
+            log = try TemporaryJournal("identity", checkpoint: .everyCommit)
+            let journal = log.journal
             let mailer = Mailer(
                 undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, journal: journal,
                 logger: Logger(label: "test"))
@@ -27,8 +25,6 @@ struct IdentityPasswordTests {
                 state: IdentityState(), journal: journal, passwords: PasswordService(n: 16, threads: 1), mailer: mailer,
                 settings: .init(sessionTTL: 3600, resetTTL: 3600, appURL: "https://app.test"))
         }
-
-        deinit { try? FileManager.default.removeItem(atPath: directory) }
 
         func record(_ lsn: LSN) async throws -> WALRecord {
             try await wal.waitDurable(lsn)

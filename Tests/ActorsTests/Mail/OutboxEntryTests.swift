@@ -19,12 +19,8 @@ struct OutboxEntryTests {
     }
 
     @Test func undeliveredMailIsLoadedOldestFirstAndDeliveredMailIsGone() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pmd-outbox-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try Store(directory: directory, mapSize: 16 << 20, tables: Tables.all)
-        let wal = try WriteAheadLog(store: store, retain: 100, logger: Logger(label: "test"))
-        wal.start()
-        let journal = Journal(wal: wal)
+        let log = try TemporaryJournal("outbox", retain: 100)
+        let (store, wal, journal) = (log.store, log.wal, log.journal)
         let newer = MailTestSupport.entry(1, at: 2_000)
         let older = MailTestSupport.entry(2, at: 1_000)
         let delivered = MailTestSupport.entry(3, at: 500)
