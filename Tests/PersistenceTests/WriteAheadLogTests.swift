@@ -68,15 +68,42 @@ import Testing
         await wal.close()
     }
 
+    /// Polls `condition` for up to five seconds: for what the checkpoint thread does on its own.
+    func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        return try condition()
+    }
+
     @Test func walTableIsTrimmedToTheRetentionWindow() async throws {
         let dir = TempDirectory()
         let (store, wal) = try open(dir, retain: 10, checkpoint: .everyCommit)
         for n in 1...300 { try await wal.waitDurable(try wal.append(record(n))) }
-        #expect(try store.retainedRecordCount() == 10)
+        await wal.waitApplied(300)
+        #expect(try items(store).count == 300, "trimming the log never drops state")
+        // Once the checkpoint has applied everything, the log keeps only the retention window,
+        // also with no further writes.
+        #expect(try await eventually { try store.retainedRecordCount() == 10 })
         let kept = try store.records(from: 0, limit: 100).map(\.0)
         #expect(kept == Array(291...300))
-        #expect(try items(store).count == 300, "trimming the log never drops state")
         await wal.close()
+    }
+
+    @Test func commitsTrimOnlyWhatACheckpointHasApplied() async throws {
+        let dir = TempDirectory()
+        do {
+            let (store, wal) = try open(dir, retain: 0, checkpoint: Self.manualCheckpoints)
+            for n in 1...200 { try await wal.waitDurable(try wal.append(record(n))) }
+            #expect(try store.retainedRecordCount() == 200, "retain 0 still keeps every unapplied record")
+            #expect(wal.appliedLSN == 0)
+            await wal.close()
+        }
+        let (reopened, again) = try open(dir, retain: 0, checkpoint: Self.manualCheckpoints)
+        #expect(try reopened.appliedLSN() == 200, "close() checkpoints")
+        #expect(try await eventually { try reopened.retainedRecordCount() == 0 }, "a start trims what was applied")
+        try await again.waitDurable(try again.append(record(201)))
+        #expect(try reopened.records(from: 0, limit: 300).map(\.0) == [201])
+        await again.close()
     }
 
     @Test func betweenCheckpointsRecordsLiveInTheLogAndACrashReplaysThem() async throws {
@@ -89,8 +116,8 @@ import Testing
             #expect(try items(store).isEmpty, "group commits write the log only")
             #expect(try store.appliedLSN() == 0)
             #expect(try store.retainedRecordCount() == 51, "records not yet applied are never trimmed, whatever the retention")
-            // What `kill -9` leaves on disk: the last committed transaction, nothing else.
-            try store.environment.copy(to: crashed.path)
+            // What `kill -9` leaves on disk: the last committed transaction of each environment.
+            #expect(try store.copy(to: crashed.path) == 51)
             await wal.close()
             #expect(try items(store).count == 49)
             #expect(try store.appliedLSN() == 51)
@@ -114,23 +141,21 @@ import Testing
         await withThrowingTaskGroup(of: Void.self) { group in
             for n in 6...45 { group.addTask { try await wal.waitDurable(try wal.append(record(n))) } }
         }
-        #expect(try store.appliedLSN() >= 25, "20 waiting records force a checkpoint")
+        #expect(try await eventually { try store.appliedLSN() >= 25 }, "20 waiting records force a checkpoint")
         await wal.close()
     }
 
-    @Test func aCheckpointSpreadOverCommitsFinishesWhileIdle() async throws {
+    @Test func aCheckpointSpreadOverTransactionsFinishesWhileIdle() async throws {
         let dir = TempDirectory()
         let (store, wal) = try open(dir, retain: 0, checkpoint: .init(records: 10, interval: .seconds(3600), perCommit: 3))
         for n in 1...9 { try await wal.waitDurable(try wal.append(record(n))) }
         #expect(try store.appliedLSN() == 0)
         try await wal.waitDurable(try wal.append(record(10)))
-        // The tenth record starts a checkpoint: three records per commit, continued without new
-        // writes until none is left.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while try store.appliedLSN() < 10 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(try store.appliedLSN() == 10)
+        // The tenth record starts a checkpoint: three rows per transaction of the tables, until
+        // none is left.
+        #expect(try await eventually { try store.appliedLSN() == 10 })
         #expect(try items(store).count == 10)
-        #expect(try store.retainedRecordCount() == 0, "applied records leave the log (retain 0)")
+        #expect(try await eventually { try store.retainedRecordCount() == 0 }, "applied records leave the log (retain 0)")
         await wal.close()
     }
 
@@ -146,35 +171,101 @@ import Testing
         for (n, op) in ops.enumerated() {
             try await wal.waitDurable(try wal.append(WALRecord(kind: "item", timestampMs: Int64(n), ops: [op])))
         }
-        // One row change per commit: three commits, the checkpoint LSN written by the last.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while try store.appliedLSN() < 6 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(try store.appliedLSN() == 6)
+        // One row change per transaction: three of them, the checkpoint LSN written by the last.
+        #expect(try await eventually { try store.appliedLSN() == 6 })
         #expect(try items(store) == [1: [5], 2: [3], 3: [4]])
         await wal.close()
     }
 
-    @Test func aFormatOneDirectoryOpensAsFormatTwoWithItsTablesCurrent() async throws {
-        let dir = TempDirectory()
-        do {
-            let (store, wal) = try open(dir, checkpoint: .everyCommit)
-            for n in 1...3 { try await wal.waitDurable(try wal.append(record(n))) }
-            await wal.close()
-            // Format 1 had no checkpoint LSN: its tables were always current.
-            var writer = ByteWriter()
-            writer.writeVarint(UInt64(1))
-            try store.environment.write { txn in
-                try txn.put("meta", key: Store.formatKey, value: writer.bytes)
-                try txn.delete("meta", key: Store.appliedKey)
-                try txn.delete("items", key: LSN(2).walKey)
-            }
+    /// A data directory as pmd wrote it before format 3: one environment holding `meta`, `wal`
+    /// and the tables.
+    func writeSingleEnvironmentDirectory(
+        _ dir: TempDirectory, format: UInt64, last: LSN, applied: LSN?, rows: [LSN], log: [LSN]
+    ) throws {
+        let environment = try Environment(directory: dir.path, options: .init(mapSize: 64 << 20))
+        try environment.openTables(["meta", "wal", "items"], create: true)
+        var version = ByteWriter()
+        version.writeVarint(format)
+        try environment.write { txn in
+            try txn.put("meta", key: Store.formatKey, value: version.bytes)
+            try txn.put("meta", key: Store.lsnKey, value: last.walKey)
+            if let applied { try txn.put("meta", key: Store.appliedKey, value: applied.walKey) }
+            for n in rows { try txn.put("items", key: n.walKey, value: [UInt8(n)]) }
+            for n in log { try txn.put("wal", key: n.walKey, value: record(Int(n)).encoded()) }
         }
+    }
+
+    func storedFormat(_ store: Store) throws -> UInt64? {
+        try store.logEnvironment.read { txn in try txn.get("meta", key: Store.formatKey) }.map { try $0.read { try $0.readVarintUnsigned() } }
+    }
+
+    @Test func aFormatOneDirectoryMovesItsTablesOutOfTheLogAsTheyAre() throws {
+        let dir = TempDirectory()
+        // Format 1 had no checkpoint LSN: its tables were current up to the last LSN (row 2 was
+        // deleted by record 3).
+        try writeSingleEnvironmentDirectory(dir, format: 1, last: 3, applied: nil, rows: [1, 3], log: [1, 2, 3])
         let store = try Store(directory: dir.path, mapSize: 64 << 20, tables: Self.tables)
         #expect(try store.appliedLSN() == 3)
-        let keys = Set(try items(store).keys)
-        #expect(keys == [1, 3], "nothing is replayed over a format 1 table")
-        let format = try store.environment.read { txn in try txn.get("meta", key: Store.formatKey) }
-        #expect(try format?.read { reader in try reader.readVarintUnsigned() } == 2)
+        #expect(Set(try items(store).keys) == [1, 3], "nothing is replayed over a format 1 table")
+        #expect(try storedFormat(store) == 3)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/tables/data.mdb"))
+        let left = try store.logEnvironment.read { txn in try txn.count("items") }
+        #expect(left == 0, "the log's environment no longer holds table rows")
+    }
+
+    @Test func aFormatTwoDirectoryMovesItsTablesAndReplaysWhatTheyLacked() async throws {
+        let dir = TempDirectory()
+        // Checkpointed through 2 (rows 1 and 2); records 3 and 4 only in the log.
+        try writeSingleEnvironmentDirectory(dir, format: 2, last: 4, applied: 2, rows: [1, 2], log: [1, 2, 3, 4])
+        do {
+            let readOnly = try Store(directory: dir.path, mapSize: 64 << 20, tables: Self.tables, readOnly: true)
+            #expect(Set(try items(readOnly).keys) == [1, 2], "a read-only tool reads a format 2 directory in place")
+            #expect(try readOnly.appliedLSN() == 2)
+        }
+        do {
+            let (store, wal) = try open(dir)
+            #expect(try storedFormat(store) == 3)
+            #expect(try store.appliedLSN() == 4)
+            #expect(Set(try items(store).keys) == [1, 2, 3, 4])
+            try await wal.waitDurable(try wal.append(record(5)))
+            await wal.close()
+        }
+        let reopened = try Store(directory: dir.path, mapSize: 64 << 20, tables: Self.tables)
+        #expect(Set(try items(reopened).keys) == [1, 2, 3, 4, 5])
+    }
+
+    @Test func tablesThatTheLogCannotBringUpToDateAreRefused() async throws {
+        let dir = TempDirectory()
+        let early = TempDirectory()
+        do {
+            let (store, wal) = try open(dir, retain: 0, checkpoint: .everyCommit)
+            for n in 1...3 { try await wal.waitDurable(try wal.append(record(n))) }
+            await wal.waitApplied(3)
+            _ = try store.copy(to: early.path)
+            for n in 4...6 { try await wal.waitDurable(try wal.append(record(n))) }
+            await wal.waitApplied(6)
+            #expect(try await eventually { try store.retainedRecordCount() == 0 })
+            await wal.close()
+        }
+        let fm = FileManager.default
+        func mixed(log: TempDirectory, tables: TempDirectory) throws -> TempDirectory {
+            let mix = TempDirectory()
+            try fm.copyItem(atPath: log.path + "/data.mdb", toPath: mix.path + "/data.mdb")
+            try fm.copyItem(atPath: tables.path + "/tables", toPath: mix.path + "/tables")
+            return mix
+        }
+        let ahead = try mixed(log: early, tables: dir)
+        #expect {
+            _ = try Store(directory: ahead.path, mapSize: 64 << 20, tables: Self.tables)
+        } throws: { error in
+            "\(error)".contains("ahead of the log")
+        }
+        let behind = try mixed(log: dir, tables: early)
+        #expect {
+            _ = try Store(directory: behind.path, mapSize: 64 << 20, tables: Self.tables)
+        } throws: { error in
+            "\(error)".contains("no longer holds record 4")
+        }
     }
 
     @Test func newerFormatIsRefusedWithAClearError() throws {
@@ -183,7 +274,7 @@ import Testing
             let store = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])
             var writer = ByteWriter()
             writer.writeVarint(UInt64(Store.formatVersion + 1))
-            try store.environment.write { try $0.put("meta", key: Store.formatKey, value: writer.bytes) }
+            try store.logEnvironment.write { try $0.put("meta", key: Store.formatKey, value: writer.bytes) }
         }
         #expect {
             _ = try Store(directory: dir.path, mapSize: 1 << 20, tables: [])

@@ -2,9 +2,9 @@ import CLMDB
 
 /// One LMDB environment (a directory holding `data.mdb` and `lock.mdb`) and its named tables.
 ///
-/// Only the write-ahead log's writer thread opens write transactions; start-up recovery,
-/// `pmd backup` and `pmd wal tail` use read transactions, which LMDB lets run beside the writer
-/// (also from another process) without blocking it.
+/// While pmd serves, one thread writes each environment (the log's writer, the checkpointer);
+/// start-up recovery, `pmd backup` and `pmd wal tail` use read transactions, which LMDB lets run
+/// beside the writer (also from another process) without blocking it.
 public final class Environment: @unchecked Sendable {
     let handle: OpaquePointer
     private var tables: [String: MDB_dbi] = [:]

@@ -72,6 +72,12 @@ public final class Transaction {
         try LMDBError.check(rc, "mdb_del \(table)")
     }
 
+    /// Empties a table (a format migration moving rows elsewhere).
+    public func empty(_ table: String) throws(LMDBError) {
+        guard let dbi = environment.table(table) else { return }
+        try LMDBError.check(mdb_drop(handle, dbi, 0), "mdb_drop \(table)")
+    }
+
     /// Number of entries in a table.
     public func count(_ table: String) throws(LMDBError) -> Int {
         guard let dbi = environment.table(table) else { return 0 }
@@ -120,8 +126,8 @@ extension Environment {
         return try body(txn)
     }
 
-    /// Runs `body` in a write transaction and commits it. Only for set-up and tools: while the
-    /// server runs, the WAL writer is the only writer.
+    /// Runs `body` in a write transaction and commits it. For set-up, tools and checkpoints:
+    /// while the server runs, one thread writes each environment.
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
         let txn = try Transaction(environment: self, readOnly: false)
         let result = try body(txn)

@@ -1,28 +1,43 @@
 import Foundation
 
-/// The on-disk store: one LMDB environment holding the `meta` table (format version, last LSN,
-/// checkpoint LSN), the `wal` table (recent records by LSN) and the domain's tables (rows as of
-/// the checkpoint LSN). Records after the checkpoint are durable in `wal` only; opening the store
+/// The on-disk store: two LMDB environments in the data directory.
+///
+/// - The **log** (`data.mdb` at the top of the directory): the `meta` table (format version, last
+///   LSN) and the `wal` table (recent records by LSN). Group commits write here and nowhere else.
+/// - The **tables** (`tables/data.mdb`): a `meta` table holding the checkpoint LSN, and the
+///   domain's tables, rows as of that LSN. Checkpoints write here, from their own thread.
+///
+/// Two environments because LMDB allows one write transaction per environment at a time: with
+/// the tables beside the log, a commit carrying a checkpoint's table pages held up every write
+/// queued behind it. Records after the checkpoint are durable in `wal` only; opening the store
 /// for writing applies them to the tables first, so loaders always see the latest state.
 public final class Store: Sendable {
-    public let environment: Environment
+    /// The log's environment (`meta` + `wal`).
+    public let logEnvironment: Environment
+    /// The tables' environment (`meta` with the checkpoint LSN + the domain's tables). The same
+    /// environment as the log only when a read-only tool opens a directory of format 2 or older,
+    /// which kept everything in one.
+    public let tablesEnvironment: Environment
     public let directory: String
     private let lock: DirectoryLock?
 
     /// The layout this pmd reads and writes. A data directory written by a newer pmd is refused
-    /// rather than misread. Version 2: the tables may lag the log (checkpoints); version 1 data
-    /// directories (tables always current) open as version 2.
-    public static let formatVersion: UInt32 = 2
+    /// rather than misread. Version 3: the tables live in their own environment (`tables/`);
+    /// version 2 (tables beside the log, possibly behind it) and version 1 (tables always
+    /// current) are moved there when opened for writing.
+    public static let formatVersion: UInt32 = 3
 
     static let metaTable = "meta"
     static let walTable = "wal"
     static let formatKey = Array("format".utf8)
     static let lsnKey = Array("lsn".utf8)
     static let appliedKey = Array("applied".utf8)
+    static let tablesDirectory = "tables"
 
     public enum OpenError: Error, CustomStringConvertible {
         case newerFormat(found: UInt32)
         case notInitialised(String)
+        case inconsistent(String)
         case lmdb(LMDBError)
         case filesystem(String)
 
@@ -31,6 +46,7 @@ public final class Store: Sendable {
             case let .newerFormat(found):
                 "data directory has format version \(found), newer than this pmd supports (\(Store.formatVersion)); use a newer pmd"
             case let .notInitialised(directory): "\(directory) is not a pmd data directory"
+            case let .inconsistent(message): "data directory is inconsistent: \(message)"
             case let .lmdb(error): "LMDB: \(error)"
             case let .filesystem(message): message
             }
@@ -40,9 +56,10 @@ public final class Store: Sendable {
     /// Opens the store, creating the directory and tables when `readOnly` is false.
     public init(directory: String, mapSize: Int, tables: [String], readOnly: Bool = false) throws(OpenError) {
         self.directory = directory
+        let tablesPath = directory + "/" + Self.tablesDirectory
         if !readOnly {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: tablesPath, withIntermediateDirectories: true)
             } catch {
                 throw .filesystem("cannot create data directory \(directory): \(error.localizedDescription)")
             }
@@ -53,49 +70,47 @@ public final class Store: Sendable {
         if readOnly, !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
             throw .notInitialised(directory)
         }
+        let options = Environment.Options(mapSize: mapSize, readOnly: readOnly)
         do {
-            environment = try Environment(directory: directory, options: .init(mapSize: mapSize, readOnly: readOnly))
-            try environment.openTables([Self.metaTable, Self.walTable] + tables, create: !readOnly)
+            logEnvironment = try Environment(directory: directory, options: options)
+            try logEnvironment.openTables([Self.metaTable, Self.walTable], create: !readOnly)
         } catch {
             throw .lmdb(error)
         }
-        try checkFormat(readOnly: readOnly)
-        if !readOnly { try replayUnapplied() }
-    }
-
-    /// Applies the records committed to `wal` after the last checkpoint to the tables, in one
-    /// transaction (start-up recovery after a crash between checkpoints).
-    private func replayUnapplied() throws(OpenError) {
+        let format = try Self.storedFormat(logEnvironment)
+        if let format, format > Self.formatVersion { throw .newerFormat(found: format) }
         do {
-            let last = try lastLSN()
-            let applied = try appliedLSN()
-            guard applied < last else { return }
-            try environment.write { txn in
-                try txn.scan(Self.walTable, from: (applied + 1).walKey) { _, value in
-                    try WALRecord.decode(value).apply(to: txn)
-                    return true
-                }
-                try txn.put(Self.metaTable, key: Self.appliedKey, value: last.walKey)
+            if let format, format < Self.formatVersion, readOnly {
+                // An older directory read in place: its tables are in the log's environment.
+                try logEnvironment.openTables(tables, create: false)
+                tablesEnvironment = logEnvironment
+                return
             }
+            if readOnly, !FileManager.default.fileExists(atPath: tablesPath + "/data.mdb") {
+                throw OpenError.notInitialised(directory)
+            }
+            tablesEnvironment = try Environment(directory: tablesPath, options: options)
+            try tablesEnvironment.openTables([Self.metaTable] + tables, create: !readOnly)
+        } catch let error as OpenError {
+            throw error
         } catch let error as LMDBError {
             throw .lmdb(error)
         } catch {
-            throw .filesystem("write-ahead log unreadable during recovery: \(error)")
+            throw .filesystem("\(error)")
         }
+        guard !readOnly else { return }
+        if let format, format < Self.formatVersion {
+            try moveTablesOutOfTheLog(format: format, tables: tables)
+        } else if format == nil {
+            try perform { try writeFormat() }
+        }
+        try replayUnapplied()
     }
 
-    private func checkFormat(readOnly: Bool) throws(OpenError) {
+    private static func storedFormat(_ environment: Environment) throws(OpenError) -> UInt32? {
         do {
             let stored = try environment.read { txn in try txn.get(Self.metaTable, key: Self.formatKey) }
-            if let stored {
-                let version = try stored.read { reader in UInt32(try reader.readVarintUnsigned()) }
-                if version > Self.formatVersion { throw OpenError.newerFormat(found: version) }
-                if version < Self.formatVersion && !readOnly { try upgradeFromFormatOne() }
-            } else if !readOnly {
-                try writeFormat()
-            }
-        } catch let error as OpenError {
-            throw error
+            return try stored.map { bytes in try bytes.read { reader in UInt32(try reader.readVarintUnsigned()) } }
         } catch let error as LMDBError {
             throw .lmdb(error)
         } catch {
@@ -103,22 +118,90 @@ public final class Store: Sendable {
         }
     }
 
-    /// Format 1 applied every record in its own commit: its tables are current up to the last LSN.
-    private func upgradeFromFormatOne() throws {
-        let last = try lastLSN()
-        try environment.write { txn in try txn.put(Self.metaTable, key: Self.appliedKey, value: last.walKey) }
-        try writeFormat()
+    /// Format 1 and 2 kept the tables in the log's environment. Copies them (and the checkpoint
+    /// LSN: format 1 had none, its tables were current up to the last LSN) into the tables'
+    /// environment, then empties them there and marks the directory format 3. A crash in between
+    /// leaves format 2 on disk, and the next opening copies again over what was copied.
+    private func moveTablesOutOfTheLog(format: UInt32, tables: [String]) throws(OpenError) {
+        try perform {
+            try logEnvironment.openTables(tables, create: false)
+            let present = tables.filter { logEnvironment.hasTable($0) }
+            let applied = try format == 1 ? lastLSN() : logEnvironment.read { txn in
+                try txn.get(Self.metaTable, key: Self.appliedKey).map { try $0.read { try $0.readBigEndianUInt64() } } ?? 0
+            }
+            try logEnvironment.read { source in
+                try tablesEnvironment.write { target in
+                    for table in present {
+                        try target.empty(table)
+                        try source.scan(table) { key, value in
+                            try target.put(table, key: Array(key), value: Array(value))
+                            return true
+                        }
+                    }
+                    try target.put(Self.metaTable, key: Self.appliedKey, value: applied.walKey)
+                }
+            }
+            try logEnvironment.write { txn in
+                for table in present { try txn.empty(table) }
+                try txn.delete(Self.metaTable, key: Self.appliedKey)
+            }
+            try writeFormat()
+        }
+    }
+
+    /// Applies the records committed to the log after the last checkpoint to the tables, in one
+    /// transaction (start-up recovery after a crash between checkpoints).
+    private func replayUnapplied() throws(OpenError) {
+        let (last, applied) = try perform { (try lastLSN(), try appliedLSN()) }
+        if applied > last {
+            throw .inconsistent("the tables are at LSN \(applied), ahead of the log (LSN \(last)); they come from different copies")
+        }
+        guard applied < last else { return }
+        try perform {
+            try logEnvironment.read { log in
+                try tablesEnvironment.write { tables in
+                    var next = applied + 1
+                    try log.scan(Self.walTable, from: next.walKey) { key, value in
+                        let lsn = key.reduce(0) { $0 << 8 | LSN($1) }
+                        guard lsn == next else { return false }
+                        try WALRecord.decode(value).apply(to: tables)
+                        next += 1
+                        return true
+                    }
+                    guard next == last + 1 else {
+                        throw OpenError.inconsistent(
+                            "the tables are at LSN \(applied) but the log no longer holds record \(next) (it ends at \(last))")
+                    }
+                    try tables.put(Self.metaTable, key: Self.appliedKey, value: last.walKey)
+                }
+            }
+        }
     }
 
     private func writeFormat() throws {
         var writer = ByteWriter()
         writer.writeVarint(UInt64(Self.formatVersion))
-        try environment.write { txn in try txn.put(Self.metaTable, key: Self.formatKey, value: writer.bytes) }
+        try logEnvironment.write { txn in try txn.put(Self.metaTable, key: Self.formatKey, value: writer.bytes) }
     }
+
+    /// Runs a step of opening, reporting its failure as an `OpenError`.
+    private func perform<T>(_ body: () throws -> T) throws(OpenError) -> T {
+        do {
+            return try body()
+        } catch let error as OpenError {
+            throw error
+        } catch let error as LMDBError {
+            throw .lmdb(error)
+        } catch {
+            throw .filesystem("data directory unreadable: \(error)")
+        }
+    }
+
+    // MARK: - Reading
 
     /// The LSN of the last committed record (0 for a new store).
     public func lastLSN() throws -> LSN {
-        try environment.read { txn in
+        try logEnvironment.read { txn in
             guard let bytes = try txn.get(Self.metaTable, key: Self.lsnKey) else { return 0 }
             return try bytes.read { reader in try reader.readBigEndianUInt64() }
         }
@@ -126,7 +209,7 @@ public final class Store: Sendable {
 
     /// The LSN up to which the tables hold every record's effect: the last checkpoint.
     public func appliedLSN() throws -> LSN {
-        try environment.read { txn in
+        try tablesEnvironment.read { txn in
             guard let bytes = try txn.get(Self.metaTable, key: Self.appliedKey) else { return 0 }
             return try bytes.read { reader in try reader.readBigEndianUInt64() }
         }
@@ -134,7 +217,7 @@ public final class Store: Sendable {
 
     /// The oldest LSN still kept in the `wal` table, or nil when it is empty.
     public func firstRetainedLSN() throws -> LSN? {
-        try environment.read { txn in
+        try logEnvironment.read { txn in
             var first: LSN?
             try txn.scan(Self.walTable) { key, _ in
                 first = key.reduce(0) { $0 << 8 | LSN($1) }
@@ -146,7 +229,7 @@ public final class Store: Sendable {
 
     /// Visits every row of a table in key order (start-up recovery).
     public func scan(_ table: String, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
-        try environment.read { txn in
+        try tablesEnvironment.read { txn in
             try txn.scan(table) { key, value in
                 try body(key, value)
                 return true
@@ -156,7 +239,7 @@ public final class Store: Sendable {
 
     /// Retained WAL records with LSN ≥ `from`, oldest first, at most `limit`.
     public func records(from: LSN, limit: Int) throws -> [(LSN, WALRecord)] {
-        try environment.read { txn in
+        try logEnvironment.read { txn in
             var result: [(LSN, WALRecord)] = []
             try txn.scan(Self.walTable, from: from.walKey) { key, value in
                 let lsn = key.reduce(0) { $0 << 8 | LSN($1) }
@@ -170,11 +253,35 @@ public final class Store: Sendable {
     /// Number of rows in a table (from LMDB's statistics, without a scan), to size memory
     /// before loading it.
     public func count(_ table: String) throws -> Int {
-        try environment.read { txn in try txn.count(table) }
+        try tablesEnvironment.read { txn in try txn.count(table) }
     }
 
     /// Number of records currently retained in the WAL table.
     public func retainedRecordCount() throws -> Int {
-        try environment.read { txn in try txn.count(Self.walTable) }
+        try logEnvironment.read { txn in try txn.count(Self.walTable) }
+    }
+
+    /// The map size (each environment's) and the bytes both environments use.
+    public func usage() -> (mapSize: Int, used: Int) {
+        let log = logEnvironment.usage()
+        guard tablesEnvironment !== logEnvironment else { return log }
+        return (log.mapSize, log.used + tablesEnvironment.usage().used)
+    }
+
+    // MARK: - Writing
+
+    /// Applies a checkpoint's row changes to the tables in one transaction; `completing` is the
+    /// checkpoint LSN when these are its last changes. Only the checkpointer calls this.
+    func applyCheckpoint(_ changes: ArraySlice<WALOp>, completing: LSN?) throws {
+        try tablesEnvironment.write { txn in
+            for change in changes { try change.apply(to: txn) }
+            if let completing { try txn.put(Self.metaTable, key: Self.appliedKey, value: completing.walKey) }
+        }
+    }
+
+    /// Flushes both environments (shutdown; commits are already synchronous).
+    public func sync() throws(LMDBError) {
+        try logEnvironment.sync()
+        if tablesEnvironment !== logEnvironment { try tablesEnvironment.sync() }
     }
 }

@@ -9,8 +9,9 @@ import Synchronization
 /// LSN before answering. One writer thread takes everything appended while the previous commit
 /// ran and writes it in a single LMDB transaction: the records into `wal`, the last LSN into
 /// `meta`. Only when `mdb_txn_commit` (with its fsyncs) has returned are the waiters resumed.
-/// Every so often (`CheckpointPolicy`) a commit also applies the records' row ops to the domain
-/// tables; opening the store applies whatever a crash left unapplied.
+/// The durable batch then goes to the `Checkpointer`, which every so often (`CheckpointPolicy`)
+/// applies the records' row ops to the domain tables, in the tables' own LMDB environment and on
+/// its own thread; opening the store applies whatever a crash left unapplied.
 ///
 /// A failed commit is fail-stop (SPEC §5.4): the log refuses every later append and every wait
 /// for an undurable LSN, so nothing that is not on disk is ever acknowledged.
@@ -57,12 +58,15 @@ public final class WriteAheadLog: @unchecked Sendable {
         var batches: UInt64 = 0
         var records: UInt64 = 0
         var oldestRetained: LSN?
+        /// Set by the checkpointer: the writer fails the log between two commits.
+        var checkpointFailure: String?
+        /// A checkpoint (or the last run's) freed records the log may now delete.
+        var trimDue = true
     }
 
     private let store: Store
     private let retain: UInt64
-    private let checkpointPolicy: CheckpointPolicy
-    private let initiallyApplied: LSN
+    private var checkpointer: Checkpointer!
     private let logger: Logger
     private let onCommit: @Sendable (CommitReport) -> Void
     private let condition = NSCondition()
@@ -80,22 +84,38 @@ public final class WriteAheadLog: @unchecked Sendable {
     ) throws {
         self.store = store
         self.retain = UInt64(max(retain, 0))
-        self.checkpointPolicy = checkpoint
-        self.initiallyApplied = try store.appliedLSN()
         self.logger = logger
         self.onCommit = onCommit
         let last = try store.lastLSN()
         state = State(lastAssigned: last, oldestRetained: try store.firstRetainedLSN())
         durable = Atomic(last)
         assigned = Atomic(last)
+        checkpointer = Checkpointer(
+            store: store, applied: try store.appliedLSN(), policy: checkpoint,
+            onApplied: { [weak self] in self?.checkpointed() },
+            onFailure: { [weak self] reason in
+                guard let self else { return }
+                condition.lock()
+                state.checkpointFailure = state.checkpointFailure ?? reason
+                condition.signal()
+                condition.unlock()
+            })
     }
 
-    /// Starts the writer thread.
+    /// Starts the writer and checkpoint threads.
     public func start() {
+        checkpointer.start()
         let thread = Thread { [self] in writerLoop() }
         thread.name = "pmd-wal-writer"
         thread.start()
     }
+
+    /// The LSN up to which the tables hold every record: the last checkpoint.
+    public var appliedLSN: LSN { checkpointer.appliedLSN }
+
+    /// Returns once a checkpoint has applied `lsn` to the tables (or the log has stopped). For
+    /// tests and tools that read the tables while the log runs.
+    public func waitApplied(_ lsn: LSN) async { await checkpointer.waitApplied(lsn) }
 
     /// The highest LSN known to be on disk.
     public var durableLSN: LSN { durable.load(ordering: .acquiring) }
@@ -177,7 +197,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Commits what is pending, stops the writer thread and syncs LMDB. Later appends fail.
+    /// Commits what is pending, applies it to the tables, stops both threads and syncs LMDB.
+    /// Later appends fail.
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             condition.lock()
@@ -191,23 +212,23 @@ public final class WriteAheadLog: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
-        try? store.environment.sync()
+        try? store.sync()
     }
 
     // MARK: - Writer thread
 
-    /// When the writer copies committed records into the tables. Until then a record is durable
-    /// in the `wal` table alone, so a group commit writes a few sequential log pages instead of
-    /// one random table page per record; a checkpoint then writes each touched table page once
-    /// for many records. Recovery replays what the last checkpoint had not applied.
+    /// When the checkpointer copies committed records into the tables. Until then a record is
+    /// durable in the `wal` table alone, so a group commit writes a few sequential log pages
+    /// instead of one random table page per record; a checkpoint then writes each touched table
+    /// page once for many records. Recovery replays what the last checkpoint had not applied.
     public struct CheckpointPolicy: Sendable {
         /// Checkpoint once this many records are waiting…
         public var records: Int
         /// …or once the last checkpoint is this old and a record is waiting.
         public var interval: Duration
-        /// A checkpoint applies at most this many row changes per commit (in key order, see
-        /// `CheckpointPlan`), over as many commits as it takes, so no single commit stalls the
-        /// log for long.
+        /// A checkpoint applies at most this many row changes per transaction of the tables (in
+        /// key order, see `CheckpointPlan`), over as many as it takes, which bounds LMDB's dirty
+        /// pages per transaction.
         public var perCommit: Int
 
         public init(records: Int, interval: Duration, perCommit: Int = .max) {
@@ -216,51 +237,37 @@ public final class WriteAheadLog: @unchecked Sendable {
             self.perCommit = max(perCommit, 1)
         }
 
-        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1), perCommit: 1024)
-        /// Every commit applies its records: the tables are always current.
+        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1), perCommit: 16_384)
+        /// Each batch is applied as soon as it is durable: the tables trail the log by moments
+        /// (`waitApplied`).
         public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
     }
 
-    /// The writer's own bookkeeping (touched only by the writer thread).
-    private struct Checkpoints {
-        /// Committed to `wal` (or about to be), not yet applied to the tables, in LSN order.
-        var unapplied: [(LSN, WALRecord)] = []
-        var applied: LSN
-        /// When the last checkpoint finished.
-        var last = ContinuousClock.now
-        /// The checkpoint under way: it continues in every commit until its plan is done.
-        var plan: CheckpointPlan?
-
-        func due(_ policy: CheckpointPolicy, at now: ContinuousClock.Instant = .now) -> Bool {
-            guard !unapplied.isEmpty else { return false }
-            return plan != nil || unapplied.count >= policy.records || now - last >= policy.interval
-        }
-    }
-
     private func writerLoop() {
-        var checkpoints = Checkpoints(applied: initiallyApplied)
         while true {
             condition.lock()
-            while state.pending.isEmpty && !state.closing && state.failure == nil && !checkpoints.due(checkpointPolicy) {
-                if checkpoints.unapplied.isEmpty {
-                    condition.wait()
-                } else {
-                    let left = checkpoints.last + checkpointPolicy.interval - .now
-                    condition.wait(until: Date(timeIntervalSinceNow: max(0, Self.seconds(left))))
-                }
+            while state.pending.isEmpty && !state.closing && state.failure == nil && state.checkpointFailure == nil
+                && !state.trimDue
+            {
+                condition.wait()
             }
-            // After a failure nothing more is written: the unapplied records are in `wal`, and the
-            // next start applies them. The thread just waits for close().
+            if let reason = state.checkpointFailure, state.failure == nil {
+                // Failing here, between commits, means no commit in flight lands after its
+                // waiters were told it failed.
+                condition.unlock()
+                fail(reason: reason)
+                continue
+            }
+            // After a failure nothing more is written: what was committed is in `wal`, and the
+            // next start applies it. The thread just waits for close().
             if state.failure != nil {
-                checkpoints.unapplied = []
-                checkpoints.plan = nil
                 while !state.closing { condition.wait() }
             }
-            if state.pending.isEmpty && (checkpoints.unapplied.isEmpty || state.failure != nil) {
-                if !state.closing {
-                    condition.unlock()
-                    continue
-                }
+            if state.closing && (state.pending.isEmpty || state.failure != nil) {
+                condition.unlock()
+                // The checkpointer applies everything handed over before it ends.
+                checkpointer.finish()
+                condition.lock()
                 state.finished = true
                 let closeWaiters = state.closeWaiters
                 state.closeWaiters = []
@@ -268,77 +275,87 @@ public final class WriteAheadLog: @unchecked Sendable {
                 closeWaiters.forEach { $0.resume() }
                 return
             }
+            let oldest = state.oldestRetained
+            if state.pending.isEmpty {
+                state.trimDue = false
+                condition.unlock()
+                trimWhileIdle(oldest: oldest)
+                continue
+            }
             var batch: [(LSN, WALRecord)] = []
             swap(&batch, &state.pending)
-            let oldest = state.oldestRetained
-            let closing = state.closing
             condition.unlock()
 
             let started = ContinuousClock.now
-            // If this commit fails the log stops, and the next start applies what is in `wal`.
-            checkpoints.unapplied.append(contentsOf: batch)
-            // Closing applies everything in this commit: a plan under way is replaced by one
-            // over every unapplied record (its applied part is simply written again).
-            if closing || (checkpoints.plan == nil && checkpoints.due(checkpointPolicy, at: started)) {
-                checkpoints.plan = checkpoints.unapplied.isEmpty ? nil : CheckpointPlan(checkpoints.unapplied[...])
-            }
-            var plan = checkpoints.plan
-            let apply = plan?.take(closing ? .max : checkpointPolicy.perCommit) ?? []
-            let completes = plan?.isDone == true
             do {
-                let newOldest = try commit(
-                    batch, applying: apply, newlyApplied: completes ? plan?.through : nil, applied: checkpoints.applied,
-                    freed: completes ? plan?.recordCount ?? 0 : 0, oldestRetained: oldest)
-                checkpoints.plan = plan
-                if completes, let done = plan {
-                    checkpoints.applied = done.through
-                    checkpoints.unapplied.removeFirst(done.recordCount)
-                    checkpoints.plan = nil
-                    checkpoints.last = started
-                }
+                let newOldest = try commit(batch, applied: checkpointer.appliedLSN, oldestRetained: oldest)
                 finishCommit(batch: batch, oldestRetained: newOldest, started: started)
+                checkpointer.enqueue(batch)
             } catch {
-                let range = batch.isEmpty ? "checkpoint" : "commit of LSN \(batch.first!.0)...\(batch.last!.0)"
-                fail(reason: "\(range) failed: \(error)")
+                fail(reason: "commit of LSN \(batch.first!.0)...\(batch.last!.0) failed: \(error)")
             }
         }
     }
 
-    /// Writes one batch in one LMDB transaction, applying `applying` (a checkpoint's next row
-    /// changes) to the tables and, when that finishes the checkpoint, its LSN (`newlyApplied`,
-    /// which frees `freed` records for trimming); returns the new oldest retained LSN.
-    private func commit(
-        _ batch: [(LSN, WALRecord)], applying: ArraySlice<WALOp>, newlyApplied: LSN?, applied previouslyApplied: LSN,
-        freed: Int, oldestRetained: LSN?
-    ) throws -> LSN? {
-        let txn = try Transaction(environment: store.environment, readOnly: false)
+    /// Writes one batch to the log in one LMDB transaction, trimming records that are outside
+    /// the retention window and already applied by a checkpoint; returns the new oldest
+    /// retained LSN.
+    private func commit(_ batch: [(LSN, WALRecord)], applied: LSN, oldestRetained: LSN?) throws -> LSN? {
+        let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
         for (lsn, record) in batch {
             try txn.put(Store.walTable, key: lsn.walKey, value: record.encoded())
         }
-        for op in applying { try op.apply(to: txn) }
-        if let last = batch.last?.0 {
-            try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
-        }
-        let applied = newlyApplied ?? previouslyApplied
-        if let newlyApplied {
-            try txn.put(Store.metaTable, key: Store.appliedKey, value: newlyApplied.walKey)
-        }
-        let last = batch.last?.0 ?? durableLSN
+        let last = batch.last!.0
+        try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
         var oldest = oldestRetained ?? batch.first?.0
         if let from = oldest {
-            // A checkpoint may free many records at once; otherwise trimming keeps pace with appends.
-            oldest = try trim(txn, last: last, applied: applied, oldest: from, budget: max(64, batch.count * 2, freed))
+            // Twice the appends: trimming catches up after a checkpoint without any one commit
+            // growing large.
+            oldest = try trim(txn, from: from, to: keepFrom(last: last, applied: applied), budget: max(64, batch.count * 2))
         }
         try txn.commit()
         return oldest
     }
 
-    /// Deletes records older than the retention window that a checkpoint has applied, at most
-    /// `budget` per commit so no single commit grows large.
-    private func trim(_ txn: Transaction, last: LSN, applied: LSN, oldest: LSN, budget: Int) throws -> LSN {
-        guard last >= retain else { return oldest }
-        let keepFrom = min(last - retain + 1, applied + 1)
-        var lsn = oldest
+    /// A checkpoint has finished: with no writes coming, the records it applied leave the log
+    /// in transactions of their own.
+    private func checkpointed() {
+        condition.lock()
+        if let oldest = state.oldestRetained, oldest < keepFrom(last: durableLSN, applied: checkpointer.appliedLSN) {
+            state.trimDue = true
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    private func trimWhileIdle(oldest: LSN?) {
+        guard let oldest else { return }
+        let target = keepFrom(last: durableLSN, applied: checkpointer.appliedLSN)
+        guard oldest < target else { return }
+        do {
+            let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
+            let reached = try trim(txn, from: oldest, to: target, budget: 4096)
+            try txn.commit()
+            condition.lock()
+            state.oldestRetained = reached
+            if reached < target { state.trimDue = true }
+            condition.unlock()
+        } catch {
+            fail(reason: "trimming the log failed: \(error)")
+        }
+    }
+
+    /// The oldest record the log keeps: the retention window's first, or the first record no
+    /// checkpoint has applied yet, whichever is older.
+    private func keepFrom(last: LSN, applied: LSN) -> LSN {
+        guard last >= retain else { return 0 }
+        return min(last - retain + 1, applied + 1)
+    }
+
+    /// Deletes records from `from` up to (not including) `to`, at most `budget` of them, so no
+    /// single commit grows large; returns the new oldest retained LSN.
+    private func trim(_ txn: Transaction, from: LSN, to keepFrom: LSN, budget: Int) throws -> LSN {
+        var lsn = from
         var deleted = 0
         while lsn < keepFrom && deleted < budget {
             try txn.delete(Store.walTable, key: lsn.walKey)
@@ -353,13 +370,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     private func finishCommit(batch: [(LSN, WALRecord)], oldestRetained: LSN?, started: ContinuousClock.Instant) {
-        guard let last = batch.last?.0 else {
-            // A checkpoint alone: nothing new became durable.
-            condition.lock()
-            state.oldestRetained = oldestRetained
-            condition.unlock()
-            return
-        }
+        let last = batch.last!.0
         condition.lock()
         durable.store(last, ordering: .releasing)
         state.batches += 1
@@ -399,6 +410,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         let callbacks = state.callbacks
         state.callbacks = []
         condition.unlock()
+        checkpointer.stop()
         for waiter in waiters { waiter.continuation.resume(throwing: failure) }
         for callback in callbacks { callback.call(failure) }
     }

@@ -23,12 +23,13 @@ struct Backup: AsyncParsableCommand {
             try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
         }
         do {
-            // A read transaction of its own: LMDB copies a consistent snapshot while the
-            // server keeps committing.
+            // Read transactions of its own: LMDB copies consistent snapshots while the server
+            // keeps committing (`Store.copy`).
             let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all, readOnly: true)
-            try store.environment.copy(to: destination)
-            let lsn = try store.lastLSN()
-            let size = (try? fm.attributesOfItem(atPath: destination + "/data.mdb")[.size] as? Int) ?? 0
+            let lsn = try store.copy(to: destination)
+            let size = ["/data.mdb", "/tables/data.mdb"].reduce(0) { total, file in
+                total + ((try? fm.attributesOfItem(atPath: destination + file)[.size] as? Int) ?? 0)
+            }
             print("pmd: backup of \(config.dataDir) at LSN \(lsn) written to \(destination) (\(size) bytes)")
         } catch {
             printError("backup: \(error)")

@@ -47,7 +47,7 @@ final class Runtime: Sendable {
     }
 
     func health() -> JSON {
-        let usage = store.environment.usage()
+        let usage = store.usage()
         let stripe = stripeStatus()
         let mail = mailStatus()
         return [

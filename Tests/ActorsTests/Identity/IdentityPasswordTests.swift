@@ -15,7 +15,8 @@ struct IdentityPasswordTests {
         let identity: Identity
 
         init() throws {
-            // Every commit applied, so tests can read the tables (`loadAll`) while the log runs.
+            // Every batch checkpointed at once, so tests can read the tables (`loadAll`) while the
+            // log runs, after `waitApplied`.
             log = try TemporaryJournal("identity", checkpoint: .everyCommit)
             let journal = log.journal
             let mailer = Mailer(
@@ -60,6 +61,7 @@ struct IdentityPasswordTests {
         // A second request replaces the first token in the same record.
         let again = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
         #expect(env.tables(again) == ["delete reset_tokens", "put outbox", "put reset_tokens"])
+        await env.wal.waitApplied(env.wal.durableLSN)
         #expect(try OutboxEntry.loadAll(from: env.store).count == 2)
     }
 
@@ -68,6 +70,7 @@ struct IdentityPasswordTests {
         let sessions = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 2)
         let forgot = try await env.identity.forgotPassword(email: "ada@example.com")
         try await env.wal.waitDurable(forgot.fence)
+        await env.wal.waitApplied(forgot.fence)
         let text = try OutboxEntry.loadAll(from: env.store)[0].mail.text
         let token = String(text.split(separator: "token=")[1].prefix(SecretToken.tokenLength))
 

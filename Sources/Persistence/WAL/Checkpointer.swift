@@ -1,0 +1,162 @@
+import Foundation
+import Synchronization
+
+/// Copies committed log records into the tables, on a thread of its own and in the tables' own
+/// LMDB environment, so a group commit never waits for table pages (`Store`).
+///
+/// The log's writer hands over each batch once it is durable; nothing reaches the tables that
+/// the log does not hold, so the tables' checkpoint LSN never passes the log's last LSN. A
+/// checkpoint takes everything handed over so far (`CheckpointPlan`: the last change of each row,
+/// in key order) and writes it in transactions of at most `perCommit` row changes, the last of
+/// which records the checkpoint LSN. The log keeps a record until a checkpoint has applied it.
+final class Checkpointer: @unchecked Sendable {
+    private struct State {
+        var queued: [(LSN, WALRecord)] = []
+        var closing = false
+        var stopped = false
+        var finished = false
+        var appliedWaiters: [(LSN, CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let store: Store
+    private let policy: WriteAheadLog.CheckpointPolicy
+    private let onApplied: @Sendable () -> Void
+    private let onFailure: @Sendable (String) -> Void
+    private let condition = NSCondition()
+    private var state = State()
+    private let applied: Atomic<UInt64>
+    /// Batches wait to be handed over while this many records are queued: a checkpointer that
+    /// falls behind slows the log down rather than letting memory grow without bound.
+    private let queueLimit: Int
+
+    /// - Parameters:
+    ///   - onApplied: called (on the checkpoint thread) after each checkpoint.
+    ///   - onFailure: called once if a checkpoint fails; the checkpointer then stops.
+    init(
+        store: Store, applied: LSN, policy: WriteAheadLog.CheckpointPolicy,
+        onApplied: @escaping @Sendable () -> Void, onFailure: @escaping @Sendable (String) -> Void
+    ) {
+        self.store = store
+        self.policy = policy
+        self.onApplied = onApplied
+        self.onFailure = onFailure
+        self.applied = Atomic(applied)
+        queueLimit = max(policy.records.multipliedReportingOverflow(by: 8).partialValue, 65_536)
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "pmd-checkpoint"
+        thread.start()
+    }
+
+    /// The last checkpoint LSN committed to the tables.
+    var appliedLSN: LSN { applied.load(ordering: .acquiring) }
+
+    /// Hands over a durable batch (the log's writer thread, after its commit).
+    func enqueue(_ batch: [(LSN, WALRecord)]) {
+        condition.lock()
+        while state.queued.count >= queueLimit && !state.stopped { condition.wait() }
+        if !state.stopped {
+            state.queued.append(contentsOf: batch)
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    /// Applies everything handed over, then ends the thread; returns when it has.
+    func finish() {
+        condition.lock()
+        state.closing = true
+        condition.broadcast()
+        while !state.finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Ends the thread without applying more (the log failed: the next start replays from the
+    /// last checkpoint).
+    func stop() {
+        condition.lock()
+        state.stopped = true
+        state.queued = []
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Returns once a checkpoint through `lsn` is committed (or the checkpointer has stopped).
+    func waitApplied(_ lsn: LSN) async {
+        if lsn <= appliedLSN { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            if lsn <= appliedLSN || state.finished || state.stopped {
+                condition.unlock()
+                continuation.resume()
+            } else {
+                state.appliedWaiters.append((lsn, continuation))
+                condition.unlock()
+            }
+        }
+    }
+
+    private func due(now: ContinuousClock.Instant, last: ContinuousClock.Instant) -> Bool {
+        guard !state.queued.isEmpty else { return false }
+        return state.closing || state.queued.count >= policy.records || now - last >= policy.interval
+    }
+
+    private func run() {
+        var last = ContinuousClock.now
+        while true {
+            condition.lock()
+            while !state.stopped && !(state.closing && state.queued.isEmpty) && !due(now: .now, last: last) {
+                if state.queued.isEmpty {
+                    condition.wait()
+                } else {
+                    let left = last + policy.interval - .now
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)))
+                }
+            }
+            if state.stopped || state.queued.isEmpty {
+                state.finished = true
+                let waiters = state.appliedWaiters
+                state.appliedWaiters = []
+                condition.broadcast()
+                condition.unlock()
+                waiters.forEach { $0.1.resume() }
+                return
+            }
+            var records: [(LSN, WALRecord)] = []
+            swap(&records, &state.queued)
+            condition.broadcast()
+            condition.unlock()
+
+            last = .now
+            var plan = CheckpointPlan(records[...])
+            do {
+                repeat {
+                    let changes = plan.take(policy.perCommit)
+                    try store.applyCheckpoint(changes, completing: plan.isDone ? plan.through : nil)
+                } while !plan.isDone
+            } catch {
+                onFailure("checkpoint through LSN \(plan.through) failed: \(error)")
+                stop()
+                continue
+            }
+            applied.store(plan.through, ordering: .releasing)
+            resumeWaiters(through: plan.through)
+            onApplied()
+        }
+    }
+
+    private func resumeWaiters(through lsn: LSN) {
+        condition.lock()
+        guard !state.appliedWaiters.isEmpty else { return condition.unlock() }
+        var ready: [CheckedContinuation<Void, Never>] = []
+        state.appliedWaiters.removeAll { waiter in
+            guard waiter.0 <= lsn else { return false }
+            ready.append(waiter.1)
+            return true
+        }
+        condition.unlock()
+        ready.forEach { $0.resume() }
+    }
+}
