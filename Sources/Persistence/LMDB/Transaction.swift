@@ -50,12 +50,18 @@ public final class Transaction {
         try put(dbi(table), table: table, key: key, value: value)
     }
 
-    func put(_ dbi: MDB_dbi, table: String, key: [UInt8], value: [UInt8]) throws(LMDBError) {
+    /// Puts a key greater than every key in the table (the log's next LSN): LMDB adds it at the
+    /// right edge without a search, and fills pages instead of splitting them in half.
+    public func append(_ table: String, key: [UInt8], value: [UInt8]) throws(LMDBError) {
+        try put(dbi(table), table: table, key: key, value: value, flags: UInt32(MDB_APPEND))
+    }
+
+    func put(_ dbi: MDB_dbi, table: String, key: [UInt8], value: [UInt8], flags: UInt32 = 0) throws(LMDBError) {
         let rc = key.withUnsafeBytes { keyBytes in
             value.withUnsafeBytes { valueBytes in
                 var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
                 var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
-                return mdb_put(handle, dbi, &k, &v, 0)
+                return mdb_put(handle, dbi, &k, &v, flags)
             }
         }
         try LMDBError.check(rc, "mdb_put \(table)")

@@ -41,7 +41,7 @@ final class Checkpointer: @unchecked Sendable {
         self.onApplied = onApplied
         self.onFailure = onFailure
         self.applied = Atomic(applied)
-        queueLimit = max(policy.records.multipliedReportingOverflow(by: 8).partialValue, 65_536)
+        queueLimit = max(policy.records.multipliedReportingOverflow(by: 4).partialValue, 65_536)
     }
 
     func start() {

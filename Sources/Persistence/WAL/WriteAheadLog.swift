@@ -237,7 +237,11 @@ public final class WriteAheadLog: @unchecked Sendable {
             self.perCommit = max(perCommit, 1)
         }
 
-        public static let standard = CheckpointPolicy(records: 8192, interval: .seconds(1), perCommit: 16_384)
+        /// Measured at 100k users (`users.update`, 50 connections): block-layer bytes written per
+        /// update 13 KiB with checkpoints of 8,192 records or a second, 4.7–6.6 KiB with these,
+        /// since each checkpoint rewrites most leaf pages of a table whose rows are spread over
+        /// all of them, whatever the number of records. A crash replays at most about this many.
+        public static let standard = CheckpointPolicy(records: 65_536, interval: .seconds(5), perCommit: 16_384)
         /// Each batch is applied as soon as it is durable: the tables trail the log by moments
         /// (`waitApplied`).
         public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
@@ -303,7 +307,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func commit(_ batch: [(LSN, WALRecord)], applied: LSN, oldestRetained: LSN?) throws -> LSN? {
         let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
         for (lsn, record) in batch {
-            try txn.put(Store.walTable, key: lsn.walKey, value: record.encoded())
+            try txn.append(Store.walTable, key: lsn.walKey, value: record.encoded())
         }
         let last = batch.last!.0
         try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
