@@ -152,3 +152,15 @@ def test_wal_is_compacted_to_the_retention_window_and_state_survives(pmd_factory
     with server.client() as c:
         assert c.call("users.me", {"session": token})["name"] == "n199"
         c.call("auth.login", {"email": email, "password": PASSWORD})
+
+
+def test_log_and_tables_are_two_environments_each_with_a_named_writer(pmd):
+    assert os.path.exists(os.path.join(pmd.data_dir, "data.mdb")), "the log"
+    assert os.path.exists(os.path.join(pmd.data_dir, "tables", "data.mdb")), "the tables"
+    # Operators find the two storage threads by name (top -H, perf, ionice -p).
+    task_dir = f"/proc/{pmd.proc.pid}/task"
+    names = set()
+    for tid in os.listdir(task_dir):
+        with open(os.path.join(task_dir, tid, "comm")) as f:
+            names.add(f.read().strip())
+    assert {"pmd-wal-writer", "pmd-checkpoint"} <= names, names

@@ -45,9 +45,7 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "pmd-checkpoint"
-        thread.start()
+        startNamedThread("pmd-checkpoint") { [self] in run() }
     }
 
     /// The last checkpoint LSN committed to the tables.

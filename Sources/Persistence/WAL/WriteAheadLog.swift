@@ -105,9 +105,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Starts the writer and checkpoint threads.
     public func start() {
         checkpointer.start()
-        let thread = Thread { [self] in writerLoop() }
-        thread.name = "pmd-wal-writer"
-        thread.start()
+        startNamedThread("pmd-wal-writer") { [self] in writerLoop() }
     }
 
     /// The LSN up to which the tables hold every record: the last checkpoint.
