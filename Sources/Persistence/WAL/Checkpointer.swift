@@ -109,8 +109,8 @@ final class Checkpointer: @unchecked Sendable {
                 if state.queued.isEmpty {
                     condition.wait()
                 } else {
-                    let left = last + policy.interval - .now
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)))
+                    let left = (last + policy.interval - .now) / .seconds(1)
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, left)))
                 }
             }
             if state.stopped || state.queued.isEmpty {
