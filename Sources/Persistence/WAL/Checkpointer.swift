@@ -25,6 +25,7 @@ final class Checkpointer: @unchecked Sendable {
     private let condition = NSCondition()
     private var state = State()
     private let applied: Atomic<UInt64>
+    private let exited = Latch()
     /// Batches wait to be handed over while this many records are queued: a checkpointer that
     /// falls behind slows the log down rather than letting memory grow without bound.
     private let queueLimit: Int
@@ -45,7 +46,10 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     func start() {
-        startNamedThread("pmd-checkpoint") { [self] in run() }
+        startNamedThread("pmd-checkpoint") { [weak self, exited] in
+            self?.run()
+            exited.open()
+        }
     }
 
     /// The last checkpoint LSN committed to the tables.
@@ -62,13 +66,14 @@ final class Checkpointer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Applies everything handed over, then ends the thread; returns when it has.
+    /// Applies everything handed over, then ends the thread; returns when it has, and no longer
+    /// holds a reference to this checkpointer or the store.
     func finish() {
         condition.lock()
         state.closing = true
         condition.broadcast()
-        while !state.finished { condition.wait() }
         condition.unlock()
+        exited.wait()
     }
 
     /// Ends the thread without applying more (the log failed: the next start replays from the

@@ -105,7 +105,12 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Starts the writer and checkpoint threads.
     public func start() {
         checkpointer.start()
-        startNamedThread("pmd-wal-writer") { [self] in writerLoop() }
+        startNamedThread("pmd-wal-writer") { [weak self] in
+            // close() returns only once this thread holds no reference to the log, so a closed
+            // log (and its store, with the directory lock) goes away with its last owner.
+            let closeWaiters = self?.writerLoop() ?? []
+            closeWaiters.forEach { $0.resume() }
+        }
     }
 
     /// The LSN up to which the tables hold every record: the last checkpoint.
@@ -245,7 +250,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
     }
 
-    private func writerLoop() {
+    /// Runs until closed; returns the close() calls to resume.
+    private func writerLoop() -> [CheckedContinuation<Void, Never>] {
         while true {
             condition.lock()
             while state.pending.isEmpty && !state.closing && state.failure == nil && state.checkpointFailure == nil
@@ -274,8 +280,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                 let closeWaiters = state.closeWaiters
                 state.closeWaiters = []
                 condition.unlock()
-                closeWaiters.forEach { $0.resume() }
-                return
+                return closeWaiters
             }
             let oldest = state.oldestRetained
             if state.pending.isEmpty {
