@@ -71,38 +71,32 @@ public final class Store: Sendable {
             throw .notInitialised(directory)
         }
         let options = Environment.Options(mapSize: mapSize, readOnly: readOnly)
-        do {
-            logEnvironment = try Environment(directory: directory, options: options)
-            try logEnvironment.openTables([Self.metaTable, Self.walTable], create: !readOnly)
-        } catch {
-            throw .lmdb(error)
+        let log = try Self.perform {
+            let log = try Environment(directory: directory, options: options)
+            try log.openTables([Self.metaTable, Self.walTable], create: !readOnly)
+            return log
         }
-        let format = try Self.storedFormat(logEnvironment)
+        logEnvironment = log
+        let format = try Self.storedFormat(log)
         if let format, format > Self.formatVersion { throw .newerFormat(found: format) }
-        do {
+        tablesEnvironment = try Self.perform {
             if let format, format < Self.formatVersion, readOnly {
                 // An older directory read in place: its tables are in the log's environment.
-                try logEnvironment.openTables(tables, create: false)
-                tablesEnvironment = logEnvironment
-                return
+                try log.openTables(tables, create: false)
+                return log
             }
             if readOnly, !FileManager.default.fileExists(atPath: tablesPath + "/data.mdb") {
                 throw OpenError.notInitialised(directory)
             }
-            tablesEnvironment = try Environment(directory: tablesPath, options: options)
-            try tablesEnvironment.openTables([Self.metaTable] + tables, create: !readOnly)
-        } catch let error as OpenError {
-            throw error
-        } catch let error as LMDBError {
-            throw .lmdb(error)
-        } catch {
-            throw .filesystem("\(error)")
+            let environment = try Environment(directory: tablesPath, options: options)
+            try environment.openTables([Self.metaTable] + tables, create: !readOnly)
+            return environment
         }
         guard !readOnly else { return }
         if let format, format < Self.formatVersion {
             try moveTablesOutOfTheLog(format: format, tables: tables)
         } else if format == nil {
-            try perform { try writeFormat() }
+            try Self.perform { try writeFormat() }
         }
         try replayUnapplied()
     }
@@ -123,7 +117,7 @@ public final class Store: Sendable {
     /// environment, then empties them there and marks the directory format 3. A crash in between
     /// leaves format 2 on disk, and the next opening copies again over what was copied.
     private func moveTablesOutOfTheLog(format: UInt32, tables: [String]) throws(OpenError) {
-        try perform {
+        try Self.perform {
             try logEnvironment.openTables(tables, create: false)
             let present = tables.filter { logEnvironment.hasTable($0) }
             let applied = try format == 1 ? lastLSN() : logEnvironment.read { txn in
@@ -152,12 +146,12 @@ public final class Store: Sendable {
     /// Applies the records committed to the log after the last checkpoint to the tables, in one
     /// transaction (start-up recovery after a crash between checkpoints).
     private func replayUnapplied() throws(OpenError) {
-        let (last, applied) = try perform { (try lastLSN(), try appliedLSN()) }
+        let (last, applied) = try Self.perform { (try lastLSN(), try appliedLSN()) }
         if applied > last {
             throw .inconsistent("the tables are at LSN \(applied), ahead of the log (LSN \(last)); they come from different copies")
         }
         guard applied < last else { return }
-        try perform {
+        try Self.perform {
             try logEnvironment.read { log in
                 try tablesEnvironment.write { tables in
                     var next = applied + 1
@@ -185,7 +179,7 @@ public final class Store: Sendable {
     }
 
     /// Runs a step of opening, reporting its failure as an `OpenError`.
-    private func perform<T>(_ body: () throws -> T) throws(OpenError) -> T {
+    private static func perform<T>(_ body: () throws -> T) throws(OpenError) -> T {
         do {
             return try body()
         } catch let error as OpenError {
