@@ -220,36 +220,6 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     // MARK: - Writer thread
 
-    /// When the checkpointer copies committed records into the tables. Until then a record is
-    /// durable in the `wal` table alone, so a group commit writes a few sequential log pages
-    /// instead of one random table page per record; a checkpoint then writes each touched table
-    /// page once for many records. Recovery replays what the last checkpoint had not applied.
-    public struct CheckpointPolicy: Sendable {
-        /// Checkpoint once this many records are waiting…
-        public var records: Int
-        /// …or once the last checkpoint is this old and a record is waiting.
-        public var interval: Duration
-        /// A checkpoint applies at most this many row changes per transaction of the tables (in
-        /// key order, see `CheckpointPlan`), over as many as it takes, which bounds LMDB's dirty
-        /// pages per transaction.
-        public var perCommit: Int
-
-        public init(records: Int, interval: Duration, perCommit: Int = .max) {
-            self.records = max(records, 1)
-            self.interval = interval
-            self.perCommit = max(perCommit, 1)
-        }
-
-        /// Measured at 100k users (`users.update`, 50 connections): block-layer bytes written per
-        /// update 13 KiB with checkpoints of 8,192 records or a second, 4.7–6.6 KiB with these,
-        /// since each checkpoint rewrites most leaf pages of a table whose rows are spread over
-        /// all of them, whatever the number of records. A crash replays at most about this many.
-        public static let standard = CheckpointPolicy(records: 65_536, interval: .seconds(5), perCommit: 16_384)
-        /// Each batch is applied as soon as it is durable: the tables trail the log by moments
-        /// (`waitApplied`).
-        public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
-    }
-
     /// Runs until closed; returns the close() calls to resume.
     private func writerLoop() -> [CheckedContinuation<Void, Never>] {
         while true {
@@ -372,10 +342,6 @@ public final class WriteAheadLog: @unchecked Sendable {
         return lsn
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     private func finishCommit(batch: [(LSN, WALRecord)], oldestRetained: LSN?, started: ContinuousClock.Instant) {
         let last = batch.last!.0
         condition.lock()
@@ -403,7 +369,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.unlock()
         for waiter in ready { waiter.continuation.resume() }
         for callback in due { callback.call(nil) }
-        onCommit(CommitReport(records: batch.count, seconds: Self.seconds(ContinuousClock.now - started), lastLSN: last))
+        onCommit(CommitReport(records: batch.count, seconds: (ContinuousClock.now - started) / .seconds(1), lastLSN: last))
     }
 
     private func fail(reason: String) {
