@@ -49,3 +49,41 @@ def test_bench_skips_tenant_write_until_pmd_has_tenancy(pmd):
         assert report["results"] == []
         assert report["skipped"][0]["workload"] == "tenant-write"
         assert "tenants.create" in report["skipped"][0]["reason"]
+
+
+def test_bench_reuses_saved_fixtures_on_the_same_pmd_and_sets_up_afresh_on_another(pmd, pmd_factory, tmp_path):
+    path = str(tmp_path / "fixtures.json")
+    done = run_bench(pmd, "--workloads", "tenant-write", "--tenants", "3", "--fixtures", path, "--setup-only")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # nothing was measured
+    saved = json.load(open(path))
+    assert len(saved["sessions"]) == 8 and len(saved["tenants"]) == 3
+    with pmd.client() as c:
+        users_after_setup = c.call("system.stats")["users"]
+
+    again = run_bench(pmd, "--workloads", "read,tenant-write", "--tenants", "3", "--fixtures", path)
+    assert again.returncode == 0, again.stderr
+    assert "8 users, 3 tenants from" in again.stderr
+    assert all(r["errors"] == 0 and r["requests"] > 0 for r in json.loads(again.stdout)["results"])
+    with pmd.client() as c:
+        assert c.call("system.stats")["users"] == users_after_setup  # nobody signed up again
+    assert json.load(open(path)) == saved
+
+    # More users than the file holds: a new set, saved in its place.
+    more = run_bench(pmd, "--workloads", "read", "--users", "12", "--fixtures", path, "--setup-only")
+    assert more.returncode == 0, more.stderr
+    assert len(json.load(open(path))["sessions"]) == 12
+
+    other = pmd_factory()
+    fresh = run_bench(other, "--workloads", "read", "--fixtures", path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert "is not for this pmd" in fresh.stderr
+    assert json.loads(fresh.stdout)["results"][0]["errors"] == 0
+    with other.client() as c:
+        assert c.call("system.stats")["users"] == 8
+
+
+def test_bench_setup_only_needs_a_fixture_file(pmd):
+    done = run_bench(pmd, "--setup-only")
+    assert done.returncode != 0
+    assert "--setup-only needs --fixtures" in done.stderr

@@ -61,6 +61,12 @@ struct PMDBench: ParsableCommand {
     @Option(help: "Connections used for setup")
     var setupConnections = 8
 
+    @Option(help: "Keep the users, sessions and tenants setup made in this file, and reuse them on later runs against the same pmd when they are enough and still valid")
+    var fixtures: String?
+
+    @Flag(help: "Only set up (and save to --fixtures): no workload is run")
+    var setupOnly = false
+
     @Option(help: "pmd's process id, to report the CPU it used (Linux /proc)")
     var serverPid: Int32?
 
@@ -77,6 +83,7 @@ struct PMDBench: ParsableCommand {
         guard pipeline >= 1 else { throw ValidationError("--pipeline must be at least 1") }
         guard eventLoops >= 1 else { throw ValidationError("--event-loops must be at least 1") }
         _ = try kinds()
+        if setupOnly, fixtures == nil { throw ValidationError("--setup-only needs --fixtures FILE to keep what it sets up") }
         if let addr { guard Address(addr) != nil else { throw ValidationError("--addr: expected host:port, got \"\(addr)\"") } }
     }
 
@@ -102,15 +109,25 @@ struct PMDBench: ParsableCommand {
         }
 
         let userCount = max(users, connections)
-        let runID = String(UInt32.random(in: .min ... .max), radix: 16)
         let setup = Setup(address: address, key: key, workers: setupConnections, progress: progress)
-        var fixtures = Fixtures(sessions: [], tenants: [])
-        if kinds.contains(where: { !$0.needsTenants }) || kinds.contains(.tenantWrite) {
-            fixtures.sessions = try setup.users(userCount, runID: runID)
+        let saved = try reusableFixtures(control: control, progress: progress)
+        var runID = saved?.runID ?? String(UInt32.random(in: .min ... .max), radix: 16)
+        var made = saved?.fixtures ?? Fixtures(sessions: [], tenants: [])
+        if made.sessions.count < userCount {
+            runID = String(UInt32.random(in: .min ... .max), radix: 16)
+            made = Fixtures(sessions: try setup.users(userCount, runID: runID), tenants: [])
         }
-        if kinds.contains(.tenantWrite) {
-            fixtures.tenants = try setup.tenants(tenants, users: userCount, runID: runID)
+        if kinds.contains(.tenantWrite), made.tenants.count < tenants {
+            made.tenants = try setup.tenants(tenants, users: userCount, runID: runID)
         }
+        if let path = self.fixtures {
+            try SavedFixtures(runID: runID, fixtures: made).save(to: path)
+        }
+        if setupOnly {
+            if progress { printError("setup: \(made.sessions.count) users, \(made.tenants.count) tenants") }
+            return
+        }
+        let fixtures = Fixtures(sessions: Array(made.sessions.prefix(userCount)), tenants: Array(made.tenants.prefix(tenants)))
 
         let transport: any Transport
         switch client {
@@ -133,6 +150,18 @@ struct PMDBench: ParsableCommand {
             results: results, skipped: skipped)
         print(json ? report.json().compactString : report.table())
         if report.totalErrors > 0 { throw ExitCode(1) }
+    }
+
+    /// The `--fixtures` file's users and tenants if its first session still works on this pmd
+    /// (a pmd started afresh has none of them).
+    private func reusableFixtures(control: RPCClient, progress: Bool) throws -> SavedFixtures? {
+        guard let path = self.fixtures, let saved = SavedFixtures.load(path), let first = saved.fixtures.sessions.first else { return nil }
+        guard (try? control.call("users.me", ["session": .string(first)])) != nil else {
+            if progress { printError("fixtures: \(path) is not for this pmd; setting up afresh") }
+            return nil
+        }
+        if progress { printError("fixtures: \(saved.fixtures.sessions.count) users, \(saved.fixtures.tenants.count) tenants from \(path)") }
+        return saved
     }
 
     private var depths: [Int] {
