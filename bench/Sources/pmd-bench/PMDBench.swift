@@ -110,7 +110,7 @@ struct PMDBench: ParsableCommand {
 
         let userCount = max(users, connections)
         let setup = Setup(address: address, key: key, workers: setupConnections, progress: progress)
-        let saved = try reusableFixtures(control: control, progress: progress)
+        let saved = reusableFixtures(control: control, progress: progress)
         var runID = saved?.runID ?? String(UInt32.random(in: .min ... .max), radix: 16)
         var made = saved?.fixtures ?? Fixtures(sessions: [], tenants: [])
         if made.sessions.count < userCount {
@@ -154,7 +154,7 @@ struct PMDBench: ParsableCommand {
 
     /// The `--fixtures` file's users and tenants if its first session still works on this pmd
     /// (a pmd started afresh has none of them).
-    private func reusableFixtures(control: RPCClient, progress: Bool) throws -> SavedFixtures? {
+    private func reusableFixtures(control: RPCClient, progress: Bool) -> SavedFixtures? {
         guard let path = self.fixtures, let saved = SavedFixtures.load(path), let first = saved.fixtures.sessions.first else { return nil }
         guard (try? control.call("users.me", ["session": .string(first)])) != nil else {
             if progress { printError("fixtures: \(path) is not for this pmd; setting up afresh") }
