@@ -36,6 +36,9 @@ class PMD:
         while subprocess.run([self.binary, "call", "system.ping"], env=self.env, capture_output=True).returncode != 0:
             if self.process.poll() is not None:
                 raise SystemExit(f"pmd exited with {self.process.returncode}")
+            if time.monotonic() - started > 120:
+                self.kill()
+                raise SystemExit("pmd did not answer system.ping within 120 s")
             time.sleep(0.05)
         return time.monotonic() - started
 
