@@ -9,4 +9,9 @@ extension LSN {
         writer.writeBigEndian(self)
         return writer.bytes
     }
+
+    /// The LSN a `wal` key (`walKey`) stands for.
+    init(walKey key: UnsafeRawBufferPointer) {
+        self = key.reduce(0) { $0 << 8 | LSN($1) }
+    }
 }

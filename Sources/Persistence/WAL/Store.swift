@@ -120,9 +120,7 @@ public final class Store: Sendable {
         try Self.perform {
             try logEnvironment.openTables(tables, create: false)
             let present = tables.filter { logEnvironment.hasTable($0) }
-            let applied = try format == 1 ? lastLSN() : logEnvironment.read { txn in
-                try txn.get(Self.metaTable, key: Self.appliedKey).map { try $0.read { try $0.readBigEndianUInt64() } } ?? 0
-            }
+            let applied = try format == 1 ? lastLSN() : Self.storedLSN(Self.appliedKey, in: logEnvironment)
             try logEnvironment.read { source in
                 try tablesEnvironment.write { target in
                     for table in present {
@@ -156,7 +154,7 @@ public final class Store: Sendable {
                 try tablesEnvironment.write { tables in
                     var next = applied + 1
                     try log.scan(Self.walTable, from: next.walKey) { key, value in
-                        let lsn = key.reduce(0) { $0 << 8 | LSN($1) }
+                        let lsn = LSN(walKey: key)
                         guard lsn == next else { return false }
                         try WALRecord.decode(value).apply(to: tables)
                         next += 1
@@ -194,17 +192,15 @@ public final class Store: Sendable {
     // MARK: - Reading
 
     /// The LSN of the last committed record (0 for a new store).
-    public func lastLSN() throws -> LSN {
-        try logEnvironment.read { txn in
-            guard let bytes = try txn.get(Self.metaTable, key: Self.lsnKey) else { return 0 }
-            return try bytes.read { reader in try reader.readBigEndianUInt64() }
-        }
-    }
+    public func lastLSN() throws -> LSN { try Self.storedLSN(Self.lsnKey, in: logEnvironment) }
 
     /// The LSN up to which the tables hold every record's effect: the last checkpoint.
-    public func appliedLSN() throws -> LSN {
-        try tablesEnvironment.read { txn in
-            guard let bytes = try txn.get(Self.metaTable, key: Self.appliedKey) else { return 0 }
+    public func appliedLSN() throws -> LSN { try Self.storedLSN(Self.appliedKey, in: tablesEnvironment) }
+
+    /// An LSN kept under `key` in an environment's `meta` table (0 when absent).
+    private static func storedLSN(_ key: [UInt8], in environment: Environment) throws -> LSN {
+        try environment.read { txn in
+            guard let bytes = try txn.get(Self.metaTable, key: key) else { return 0 }
             return try bytes.read { reader in try reader.readBigEndianUInt64() }
         }
     }
@@ -214,7 +210,7 @@ public final class Store: Sendable {
         try logEnvironment.read { txn in
             var first: LSN?
             try txn.scan(Self.walTable) { key, _ in
-                first = key.reduce(0) { $0 << 8 | LSN($1) }
+                first = LSN(walKey: key)
                 return false
             }
             return first
@@ -236,7 +232,7 @@ public final class Store: Sendable {
         try logEnvironment.read { txn in
             var result: [(LSN, WALRecord)] = []
             try txn.scan(Self.walTable, from: from.walKey) { key, value in
-                let lsn = key.reduce(0) { $0 << 8 | LSN($1) }
+                let lsn = LSN(walKey: key)
                 result.append((lsn, try WALRecord.decode(value)))
                 return result.count < limit
             }
