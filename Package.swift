@@ -82,7 +82,9 @@ let package = Package(
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"]),
         .testTarget(name: "ActorsTests", dependencies: ["Actors", "Persistence"]),
-        .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "Persistence"]),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: ["Protocol", "Persistence", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "pmdTests", dependencies: ["pmd"]),
     ]
 )

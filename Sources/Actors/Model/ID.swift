@@ -48,34 +48,37 @@ public struct ID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public var description: String {
         String(unsafeUninitializedCapacity: 36) { buffer in
-            var out = 0
-            forEachCharacter { byte in
-                buffer[out] = byte
-                out += 1
-            }
+            withText { text in _ = UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, from: text) }
             return 36
         }
     }
 
     /// Appends the 36 ASCII characters of the lowercase hyphenated form.
     public func write(into out: inout [UInt8]) {
-        // Filled on the stack and appended once: one capacity check instead of 36.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
-            var index = 0
-            forEachCharacter { character in
-                text[index] = character
-                index += 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(text))
-        }
+        withText { out.append(contentsOf: $0) }
     }
 
-    private func forEachCharacter(_ body: (UInt8) -> Void) {
-        for nibble in 0..<32 {
-            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { body(UInt8(ascii: "-")) }
-            let word = nibble < 16 ? high : low
-            let value = UInt8((word >> UInt64(60 - (nibble % 16) * 4)) & 0xf)
-            body(value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10)
+    /// Calls `body` with the 36 ASCII characters of the lowercase hyphenated form, filled on the
+    /// stack, so a writer appends them once. Not generic on purpose: a generic one is not
+    /// specialised across modules, and looking up its metadata at run time cost more than the
+    /// formatting (`bench/scripts/instructions.py`).
+    public func withText(_ body: (UnsafeRawBufferPointer) -> Void) {
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { text in
+            let digits: StaticString = "0123456789abcdef"
+            var out = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                let word = index < 8 ? high : low
+                let byte = UInt8(truncatingIfNeeded: word >> UInt64(56 - (index % 8) * 8))
+                text[out] = digits.utf8Start[Int(byte >> 4)]
+                text[out + 1] = digits.utf8Start[Int(byte & 0xf)]
+                out += 2
+            }
+            body(UnsafeRawBufferPointer(rebasing: text[0..<36]))
         }
     }
 

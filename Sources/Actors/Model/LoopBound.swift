@@ -11,6 +11,9 @@ public protocol LoopBound: Actor {
 extension LoopBound {
     /// Runs `body` as one synchronous turn of the actor when the caller is already on the actor's
     /// loop; nil when it is not (the caller then awaits `turn` instead). `body` cannot suspend.
+    /// Inlinable so it is specialised for the caller's result type: the generic `Result` it
+    /// builds otherwise has its metadata looked up at run time on every request.
+    @inlinable
     public nonisolated func immediately<T: Sendable>(
         _ body: @Sendable (isolated Self) throws(DomainError) -> T
     ) throws(DomainError) -> T? {

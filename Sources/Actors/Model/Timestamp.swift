@@ -31,6 +31,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Appends the RFC 3339 text (`2026-11-26T12:00:00.000Z`, ASCII) without building a String:
     /// every `users.me` answer carries two of these.
     public func write(into out: inout [UInt8]) {
+        withText { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the 24 ASCII characters of the ISO 8601 form, filled on the stack, so a
+    /// writer appends them once. Not generic on purpose (see `ID.withText`).
+    public func withText(_ body: (UnsafeRawBufferPointer) -> Void) {
         let seconds = unixSeconds
         let millis = Int(milliseconds - seconds * 1000)
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -44,14 +50,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
-        // Filled on the stack and appended once: one capacity check instead of 24.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+        var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { text in
+            // Straight-line digits: a loop over a stride cost as much as the date arithmetic.
             func put(_ value: Int, width: Int, at end: Int) {
-                var rest = max(0, value)
-                for index in stride(from: end - 1, through: end - width, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
+                let value = max(0, value)
+                if width == 4 { text[end - 4] = UInt8(ascii: "0") + UInt8(value / 1000 % 10) }
+                if width >= 3 { text[end - 3] = UInt8(ascii: "0") + UInt8(value / 100 % 10) }
+                text[end - 2] = UInt8(ascii: "0") + UInt8(value / 10 % 10)
+                text[end - 1] = UInt8(ascii: "0") + UInt8(value % 10)
             }
             put(year, width: 4, at: 4)
             text[4] = UInt8(ascii: "-")
@@ -67,7 +74,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             text[19] = UInt8(ascii: ".")
             put(millis, width: 3, at: 23)
             text[23] = UInt8(ascii: "Z")
-            out.append(contentsOf: UnsafeBufferPointer(text))
+            body(UnsafeRawBufferPointer(text))
         }
     }
 }

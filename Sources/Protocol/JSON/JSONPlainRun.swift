@@ -3,9 +3,11 @@
 /// Strings are most of the bytes in a JSON-RPC message (method names, UUIDs, tokens), so both
 /// the parser and the serializer skip their plain parts with word-at-a-time (SWAR) tests instead
 /// of branching on every byte.
+@usableFromInline
 enum JSONPlainRun {
     /// The offset of the first byte at or after `start` that is `"`, `\`, a control character or
     /// non-ASCII — each needs a closer look — or `bytes.count` if there is none.
+    @usableFromInline
     static func end(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var offset = start
         while offset + 8 <= bytes.count {

@@ -4,11 +4,11 @@ extension JSON {
     public func write(into output: inout [UInt8]) {
         switch self {
         case .null:
-            output.append(contentsOf: "null".utf8)
+            output.append(literal: "null")
         case .bool(let value):
-            output.append(contentsOf: value ? "true".utf8 : "false".utf8)
+            if value { output.append(literal: "true") } else { output.append(literal: "false") }
         case .number(let number):
-            output.append(contentsOf: number.text.utf8)
+            output.append(utf8: number.text)
         case .string(let string):
             JSON.writeString(string, into: &output)
         case .array(let elements):
@@ -46,9 +46,9 @@ extension JSON {
     /// Appends `string` as a JSON string literal, escaping only what RFC 8259 requires: `"`, `\`
     /// and control characters (short forms where they exist, else `\u00XX`). `/` and non-ASCII
     /// are written raw, keeping output short and readable.
-    @usableFromInline
-    static func writeString(_ string: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
+    @inlinable
+    static func writeString<Sink: JSONSink & ~Copyable>(_ string: String, into output: inout Sink) {
+        output.append(byte: UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
@@ -57,31 +57,32 @@ extension JSON {
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                    output.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart..<position]))
                     appendEscape(for: byte, into: &output)
                     runStart = position + 1
                 }
                 position = JSONPlainRun.end(in: bytes, from: position + 1)
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            output.append(bytes: UnsafeRawBufferPointer(rebasing: bytes[runStart...]))
         }
-        output.append(UInt8(ascii: "\""))
+        output.append(byte: UInt8(ascii: "\""))
     }
 
-    private static func appendEscape(for byte: UInt8, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\\"))
+    @usableFromInline
+    static func appendEscape<Sink: JSONSink & ~Copyable>(for byte: UInt8, into output: inout Sink) {
+        output.append(byte: UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-        case 0x08: output.append(UInt8(ascii: "b"))
-        case 0x0C: output.append(UInt8(ascii: "f"))
-        case 0x0A: output.append(UInt8(ascii: "n"))
-        case 0x0D: output.append(UInt8(ascii: "r"))
-        case 0x09: output.append(UInt8(ascii: "t"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte: byte)
+        case 0x08: output.append(byte: UInt8(ascii: "b"))
+        case 0x0C: output.append(byte: UInt8(ascii: "f"))
+        case 0x0A: output.append(byte: UInt8(ascii: "n"))
+        case 0x0D: output.append(byte: UInt8(ascii: "r"))
+        case 0x09: output.append(byte: UInt8(ascii: "t"))
         default:
             let hex: StaticString = "0123456789abcdef"
-            output.append(contentsOf: "u00".utf8)
-            output.append(hex.utf8Start[Int(byte >> 4)])
-            output.append(hex.utf8Start[Int(byte & 0xF)])
+            output.append(literal: "u00")
+            output.append(byte: hex.utf8Start[Int(byte >> 4)])
+            output.append(byte: hex.utf8Start[Int(byte & 0xF)])
         }
     }
 }

@@ -1,4 +1,6 @@
-/// Writes JSON straight into bytes, for results on the hot path (`users.me`): building a `JSON`
+import NIOCore
+
+/// Writes JSON straight to bytes, for results on the hot path (`users.me`): building a `JSON`
 /// tree first costs several times the serialisation. Members are written in call order; the
 /// writer inserts commas itself.
 ///
@@ -7,35 +9,54 @@
 ///         w.field("id", string: id)
 ///         w.field("name", string: name)   // nil → null
 ///     }
+///     let bytes = w.finish()
 ///
-/// Everything is `@inlinable` so a view (in another module) is compiled together with the writer:
-/// the per-member calls and the generic `text:` member cost a third of `users.me`'s
-/// serialisation otherwise.
-public struct JSONWriter: Sendable {
-    public var bytes: [UInt8] { output }
-    @usableFromInline var output: [UInt8]
+/// The bytes go into memory the writer owns (it is non-copyable, and frees it): one capacity
+/// check and a `memcpy` per piece. Appending to an array or a `ByteBuffer` instead costs
+/// 100–200 instructions per call, which made this view the most expensive part of `users.me`
+/// (`bench/scripts/instructions.py`). Everything is `@inlinable` so a view (in another module)
+/// is compiled together with the writer.
+public struct JSONWriter: ~Copyable {
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
     /// Whether the innermost open container already holds a value (so the next needs a comma).
     @usableFromInline var needsComma = false
 
     @inlinable
-    public init(capacity: Int = 256) {
-        output = []
-        output.reserveCapacity(capacity)
+    public init(capacity: Int = 512) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(byteCount: self.capacity, alignment: 1)
     }
 
-    @inlinable
+    deinit { base.deallocate() }
+
+    /// What was written.
+    public consuming func finish() -> [UInt8] { bytes }
+
+    /// What was written, in a buffer to send.
+    consuming func finishBuffer() -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        buffer.writeBytes(UnsafeRawBufferPointer(start: base, count: count))
+        return buffer
+    }
+
+    /// A copy of what was written so far.
+    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
+
+    @inlinable @inline(__always)
     mutating func separate() {
-        if needsComma { output.append(UInt8(ascii: ",")) }
+        if needsComma { append(byte: UInt8(ascii: ",")) }
         needsComma = true
     }
 
     @inlinable
     public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
-        output.append(UInt8(ascii: "{"))
+        append(byte: UInt8(ascii: "{"))
         needsComma = false
         body(&self)
-        output.append(UInt8(ascii: "}"))
+        append(byte: UInt8(ascii: "}"))
         needsComma = true
     }
 
@@ -51,19 +72,19 @@ public struct JSONWriter: Sendable {
     @inlinable
     public mutating func field(_ key: StaticString, string value: String?) {
         key_(key)
-        if let value { JSON.writeString(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if let value { JSON.writeString(value, into: &self) } else { append(literal: "null") }
     }
 
     @inlinable
     public mutating func field(_ key: StaticString, bool value: Bool) {
         key_(key)
-        output.append(contentsOf: value ? "true".utf8 : "false".utf8)
+        if value { append(literal: "true") } else { append(literal: "false") }
     }
 
     @inlinable
     public mutating func field(_ key: StaticString, int value: Int) {
         key_(key)
-        output.append(contentsOf: String(value).utf8)
+        append(utf8: String(value))
     }
 
     /// A string member whose text the value appends itself (ids, times): ASCII that needs no
@@ -71,29 +92,56 @@ public struct JSONWriter: Sendable {
     @inlinable
     public mutating func field(_ key: StaticString, text value: (some JSONText)?) {
         key_(key)
-        guard let value else { return output.append(contentsOf: "null".utf8) }
-        output.append(UInt8(ascii: "\""))
-        value.writeJSONText(into: &output)
-        output.append(UInt8(ascii: "\""))
+        guard let value else { return append(literal: "null") }
+        append(byte: UInt8(ascii: "\""))
+        value.writeJSONText(into: &self)
+        append(byte: UInt8(ascii: "\""))
     }
 
     /// A member holding an already serialised JSON value.
     @inlinable
     public mutating func field(_ key: StaticString, json value: JSON) {
         key_(key)
-        value.write(into: &output)
+        value.serialized.withUnsafeBytes { append(bytes: $0) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func key_(_ key: StaticString) {
         separate()
-        output.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { output.append(contentsOf: $0) }
-        output.append(contentsOf: "\":".utf8)
+        append(byte: UInt8(ascii: "\""))
+        append(literal: key)
+        append(literal: "\":")
+    }
+}
+
+extension JSONWriter: JSONSink {
+    @inlinable @inline(__always)
+    public mutating func append(byte: UInt8) {
+        if count == capacity { grow(minimum: 1) }
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        if capacity - count < bytes.count { grow(minimum: bytes.count) }
+        (base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    @usableFromInline
+    mutating func grow(minimum: Int) {
+        let larger = max(capacity * 2, count + minimum)
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 1)
+        moved.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
     }
 }
 
 /// A value whose JSON string form is plain ASCII needing no escapes, written straight to output.
 public protocol JSONText {
-    func writeJSONText(into bytes: inout [UInt8])
+    func writeJSONText<Sink: JSONSink & ~Copyable>(into sink: inout Sink)
 }

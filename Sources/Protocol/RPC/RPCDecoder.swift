@@ -1,8 +1,6 @@
 /// Turns one line into requests, following JSON-RPC 2.0 with SPEC §4's conveniences:
 /// `"jsonrpc"` may be omitted (but must be "2.0" when present) and params must be an object.
 public enum RPCDecoder {
-    static let members: Set<String> = ["jsonrpc", "method", "params", "id"]
-
     public static func decode(_ line: UnsafeRawBufferPointer) -> RPCMessage {
         let value: JSON
         do {
@@ -36,8 +34,11 @@ public enum RPCDecoder {
         case nil, .null?, .string?, .number?: break
         default: return .invalid(id: .null, error: .invalidRequest("id must be a string, number or null"))
         }
-        if let unknown = object.keys.first(where: { !members.contains($0) }) {
-            return .invalid(id: id ?? .null, error: .invalidRequest("unknown member \"\(unknown)\""))
+        for (key, _) in object {
+            switch key {
+            case "jsonrpc", "method", "params", "id": continue
+            default: return .invalid(id: id ?? .null, error: .invalidRequest("unknown member \"\(key)\""))
+            }
         }
         switch object["params"] {
         case nil:

@@ -244,11 +244,9 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         pump()
     }
 
-    private func write(_ bytes: [UInt8], _ context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        unflushed += bytes.count
+    private func write(_ bytes: ByteBuffer, _ context: ChannelHandlerContext) {
+        unflushed += bytes.readableBytes
+        context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
     /// Flushes at once unless more replies are on their way: the rest of the lines of this read

@@ -1,3 +1,4 @@
+import NIOCore
 import Persistence
 
 /// The per-connection protocol state machine, with no socket. A line first passes the
@@ -45,7 +46,7 @@ struct RPCSession: Sendable {
             let outcome = checkKey(request).map { RPCResult(["ok": true]) }
             guard let id = request.id else { return .skip }
             let answer = answer(id: id, outcome: outcome)
-            return .reply(PendingReply(bytes: answer.bytes + [UInt8(ascii: "\n")], fence: answer.fence, ids: [id]))
+            return .reply(PendingReply(bytes: answer.bytes + [UInt8(ascii: "\n")], fence: answer.fence, answered: .one(id)))
         default: return .execute(message)
         }
     }
@@ -58,11 +59,15 @@ struct RPCSession: Sendable {
         switch message {
         case let .failure(error):
             return reply(error: error, id: .null)
+        case let .single(.request(request)) where request.method != "rpc.auth":
+            let outcome = await registry.dispatch(request, connection: info)
+            guard let id = request.id else { return nil }
+            return line(id: id, outcome: outcome)
         case let .single(envelope):
             guard let answer = await execute(envelope) else { return nil }
             var out = answer.bytes
             out.append(UInt8(ascii: "\n"))
-            return PendingReply(bytes: out, fence: answer.fence, ids: [answer.id])
+            return PendingReply(bytes: out, fence: answer.fence, answered: .one(answer.id))
         case let .batch(envelopes):
             var out: [UInt8] = [UInt8(ascii: "[")]
             var fence: LSN = 0
@@ -77,7 +82,7 @@ struct RPCSession: Sendable {
             // A batch of notifications only gets no response at all (JSON-RPC 2.0 §6).
             if ids.isEmpty { return nil }
             out += [UInt8(ascii: "]"), UInt8(ascii: "\n")]
-            return PendingReply(bytes: out, fence: fence, ids: ids, isBatch: true)
+            return PendingReply(bytes: out, fence: fence, answered: .batch(ids))
         }
     }
 
@@ -87,9 +92,18 @@ struct RPCSession: Sendable {
         guard case let .single(.request(request)) = message, let id = request.id, request.method != "rpc.auth",
             let outcome = registry.dispatchImmediately(request, connection: info)
         else { return nil }
-        var answer = answer(id: id, outcome: outcome)
-        answer.bytes.append(UInt8(ascii: "\n"))
-        return PendingReply(bytes: answer.bytes, fence: answer.fence, ids: [id])
+        return line(id: id, outcome: outcome)
+    }
+
+    /// The reply line to a single request, written once, into the buffer it leaves from.
+    private func line(id: JSON, outcome: Result<RPCResult, RPCError>) -> PendingReply {
+        switch outcome {
+        case let .success(result):
+            return PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, answered: .one(id))
+        case let .failure(error):
+            return PendingReply(
+                bytes: RPCEncoder.line(id: id, outcome: .failure(error)), fence: durability.lastAssignedLSN, answered: .one(id))
+        }
     }
 
     private struct Answer {
@@ -157,10 +171,10 @@ struct RPCSession: Sendable {
     private func reply(error: RPCError, id: JSON, close: Bool = false) -> PendingReply {
         PendingReply(
             bytes: RPCEncoder.line(id: id, outcome: .failure(error)), fence: durability.lastAssignedLSN,
-            closeAfter: close, ids: [id])
+            closeAfter: close, answered: .one(id))
     }
 
     private func reply(result: JSON, id: JSON) -> PendingReply {
-        PendingReply(bytes: RPCEncoder.line(id: id, outcome: .success(result)), fence: 0, ids: [id])
+        PendingReply(bytes: RPCEncoder.line(id: id, outcome: .success(result)), fence: 0, answered: .one(id))
     }
 }

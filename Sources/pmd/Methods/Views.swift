@@ -41,7 +41,7 @@ enum Views {
                 }
             }
         }
-        return w.bytes
+        return w.finish()
     }
 }
 
@@ -77,9 +77,9 @@ extension Views {
 }
 
 extension ID: JSONText {
-    public func writeJSONText(into bytes: inout [UInt8]) { write(into: &bytes) }
+    public func writeJSONText<Sink: JSONSink & ~Copyable>(into sink: inout Sink) { withText { sink.append(bytes: $0) } }
 }
 
 extension Timestamp: JSONText {
-    public func writeJSONText(into bytes: inout [UInt8]) { write(into: &bytes) }
+    public func writeJSONText<Sink: JSONSink & ~Copyable>(into sink: inout Sink) { withText { sink.append(bytes: $0) } }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import Persistence
 import Synchronization
 import Testing
@@ -43,7 +44,7 @@ import Testing
         return message
     }
 
-    func text(_ reply: PendingReply?) -> String? { reply.map { String(decoding: $0.bytes, as: UTF8.self) } }
+    func text(_ reply: PendingReply?) -> String? { reply.map { String(buffer: $0.bytes) } }
 
     func session(_ registry: MethodRegistry) -> RPCSession {
         RPCSession(registry: registry, durability: AlwaysDurable(), info: ConnectionInfo(id: 1, remote: "test"), maxLine: 1024, rpcKey: nil)

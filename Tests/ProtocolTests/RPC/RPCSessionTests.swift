@@ -1,3 +1,4 @@
+import NIOCore
 import Persistence
 import Synchronization
 import Testing
@@ -33,7 +34,7 @@ struct AlwaysDurable: Durability {
         case let .execute(message): reply = await session.execute(message)
         }
         guard let reply else { return nil }
-        return (String(decoding: reply.bytes, as: UTF8.self), reply.closeAfter)
+        return (String(buffer: reply.bytes), reply.closeAfter)
     }
 
     @Test func blankLinesAndNotificationsGetNoReply() async {
