@@ -12,9 +12,13 @@ public struct ConnectionInfo: Sendable {
 public final class MethodRegistry: Sendable {
     final class Entry: Sendable {
         let spec: MethodSpec
+        let observer: (any MethodObserver)?
         let calls = Atomic<Int>(0)
         let failures = Atomic<Int>(0)
-        init(_ spec: MethodSpec) { self.spec = spec }
+        init(_ spec: MethodSpec, observer: (any MethodObserver)?) {
+            self.spec = spec
+            self.observer = observer
+        }
     }
 
     private let entries: [String: Entry]
@@ -40,7 +44,7 @@ public final class MethodRegistry: Sendable {
         let methods = Self.builtIns + methods
         for method in methods {
             precondition(entries[method.name] == nil, "method \(method.name) registered twice")
-            entries[method.name] = Entry(method)
+            entries[method.name] = Entry(method, observer: observer?.observer(for: method.name))
         }
         self.entries = entries
         self.order = methods.map(\.name)
@@ -120,7 +124,12 @@ public final class MethodRegistry: Sendable {
             entry.failures.add(1, ordering: .relaxed)
             outcome = error.data?["kind"]?.stringValue ?? "protocol_error"
         }
-        observer?.observe(method: method, outcome: outcome, duration: ContinuousClock.now - started)
+        let duration = ContinuousClock.now - started
+        if let observer = entry.observer {
+            observer.observe(outcome: outcome, duration: duration)
+        } else {
+            self.observer?.observe(method: method, outcome: outcome, duration: duration)
+        }
         return result
     }
 

@@ -45,6 +45,9 @@ public struct MethodSpec: Sendable {
     public let summary: String
     public let access: Access
     public let params: [ParamSpec]
+    /// Position of each param in `params`, and how many are required: the validator's fast path.
+    let paramIndex: [String: Int]
+    let requiredCount: Int
     /// Names that are refused with a specific message rather than "Unknown parameter"
     /// (e.g. `email` on `users.update`: a real field, but not one that can change).
     public let rejected: [String: String]
@@ -65,6 +68,8 @@ public struct MethodSpec: Sendable {
         self.summary = summary
         self.access = access
         self.params = params
+        self.paramIndex = Dictionary(params.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.requiredCount = params.filter(\.required).count
         self.rejected = rejected
         self.check = check
         self.handler = handler

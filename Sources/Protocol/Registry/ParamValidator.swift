@@ -2,6 +2,7 @@
 /// names (a typo must not be silently ignored), missing required ones, wrong types, broken rules.
 enum ParamValidator {
     static func problems(_ params: JSONObject, against spec: MethodSpec) -> [(path: [String], message: String)] {
+        if allValid(params, spec) { return spec.check?(params) ?? [] }
         var problems: [(path: [String], message: String)] = []
         let allowsSession = spec.access != .open
         for (key, _) in params where !(allowsSession && key == "session") {
@@ -24,5 +25,23 @@ enum ParamValidator {
             problems += check(params)
         }
         return problems
+    }
+
+    /// Whether every member is a declared param (or the session) with the right type that keeps
+    /// its rule, and every required param is there: one lookup per member sent. The full pass
+    /// above, which finds and orders every problem, compares each declared param with each
+    /// member and copies each declaration — a tenth of a `users.update` request's instructions —
+    /// so it only runs when something is wrong.
+    private static func allValid(_ params: JSONObject, _ spec: MethodSpec) -> Bool {
+        let allowsSession = spec.access != .open
+        var required = 0
+        for (key, value) in params {
+            if allowsSession, key == "session" { continue }
+            guard let index = spec.paramIndex[key] else { return false }
+            if spec.params[index].typeProblem(value) != nil { return false }
+            if !value.isNull, let rule = spec.params[index].rule, rule(value) != nil { return false }
+            if spec.params[index].required { required += 1 }
+        }
+        return required == spec.requiredCount
     }
 }

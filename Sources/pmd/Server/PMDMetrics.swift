@@ -11,7 +11,7 @@ final class PMDMetrics: RequestObserver, Sendable {
     let registry = PrometheusCollectorRegistry()
     /// Per method: its success counter, latency timer and error counters by kind, made once so
     /// a request costs one lookup.
-    private final class MethodMetrics: Sendable {
+    private final class MethodMetrics: MethodObserver {
         let method: String
         let ok: CoreMetrics.Counter
         let latency: Metrics.Timer
@@ -21,6 +21,11 @@ final class PMDMetrics: RequestObserver, Sendable {
             self.method = method
             ok = CoreMetrics.Counter(label: "pmd_requests_total", dimensions: [("method", method), ("outcome", "ok")])
             latency = Metrics.Timer(label: "pmd_request_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+        }
+
+        func observe(outcome: String, duration: Duration) {
+            if outcome == "ok" { ok.increment() } else { failed(outcome) }
+            latency.recordNanoseconds(duration.nanoseconds)
         }
 
         func failed(_ outcome: String) {
@@ -54,14 +59,18 @@ final class PMDMetrics: RequestObserver, Sendable {
     }
 
     func observe(method: String, outcome: String, duration: Duration) {
-        let metrics = methods.withLock { methods in
+        metrics(for: method).observe(outcome: outcome, duration: duration)
+    }
+
+    func observer(for method: String) -> (any MethodObserver)? { metrics(for: method) }
+
+    private func metrics(for method: String) -> MethodMetrics {
+        methods.withLock { methods in
             if let metrics = methods[method] { return metrics }
             let metrics = MethodMetrics(method)
             methods[method] = metrics
             return metrics
         }
-        if outcome == "ok" { metrics.ok.increment() } else { metrics.failed(outcome) }
-        metrics.latency.recordNanoseconds(duration.nanoseconds)
     }
 
     func commit(_ report: WriteAheadLog.CommitReport) {

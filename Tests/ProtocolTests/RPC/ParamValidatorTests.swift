@@ -32,6 +32,20 @@ import Testing
         #expect(problems(["flag": "yes"]) == ["flag": "Expected a boolean"])
     }
 
+    /// Valid members take a shortcut (one lookup each); what they do not show — a missing
+    /// required param, a rule across params — must still be reported.
+    @Test func membersThatAreAllValidStillNeedTheRequiredParamsAndTheCrossParamRule() {
+        #expect(problems(["name": "Ann", "session": "s"]) == ["flag": "Required"])
+        #expect(problems(["name": "Ann", "flag": false, "session": "s"]).isEmpty)
+        let checked = MethodSpec(
+            "users.update", summary: "", access: .session, params: [ParamSpec("a", .string), ParamSpec("b", .string)],
+            check: { $0["a"] == nil && $0["b"] == nil ? [([], "At least one field")] : [] }
+        ) { _ throws(RPCError) in RPCResult(.null) }
+        #expect(ParamValidator.problems(["session": "s"], against: checked).map(\.message) == ["At least one field"])
+        #expect(ParamValidator.problems(["a": "x", "session": "s"], against: checked).isEmpty)
+        #expect(ParamValidator.problems(["a": 1, "session": "s"], against: checked).map(\.message) == ["Expected a string"])
+    }
+
     @Test func sessionIsOnlyAllowedOnProtectedMethods() {
         let open = MethodSpec("system.ping", summary: "") { _ throws(RPCError) in RPCResult(.null) }
         #expect(ParamValidator.problems(["session": "s"], against: open).map(\.path) == [["session"]])
