@@ -69,10 +69,11 @@ let package = Package(
             ]
         ),
         // The load generator (SPEC §9): drives a running pmd over TCP; shares only the JSON codec.
+        .target(name: "CEpoll", path: "bench/Sources/CEpoll"),
         .executableTarget(
             name: "pmd-bench",
             dependencies: [
-                "Protocol",
+                "Protocol", "CEpoll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -19,7 +19,7 @@ def run_bench(pmd, *args):
         env=environment, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("client", ["nio", "threads"])
+@pytest.mark.parametrize("client", ["epoll", "nio", "threads"])
 def test_bench_reports_every_workload_without_errors(pmd, client):
     done = run_bench(pmd, "--workloads", "read,write,mixed", "--client", client)
     assert done.returncode == 0, done.stderr

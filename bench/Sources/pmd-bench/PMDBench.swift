@@ -52,8 +52,8 @@ struct PMDBench: ParsableCommand {
     @Flag(help: "Run only the pipelined variant of each workload")
     var pipelinedOnly = false
 
-    @Option(help: "How the connections are served: nio (event loops, see --event-loops) or threads (one blocking thread each)")
-    var client: TransportKind = .nio
+    @Option(help: "How the connections are served: nio (event loops, see --event-loops), threads (one blocking thread each) or epoll (one thread, a bare epoll loop: the lightest)")
+    var client: TransportKind = .epoll
 
     @Option(help: "Event-loop threads for --client nio")
     var eventLoops = 1
@@ -133,6 +133,7 @@ struct PMDBench: ParsableCommand {
         switch client {
         case .threads: transport = try ThreadTransport(address: address, key: key, connections: connections)
         case .nio: transport = try NIOTransport(address: address, key: key, connections: connections, eventLoops: eventLoops)
+        case .epoll: transport = try EpollTransport(address: address, key: key, connections: connections)
         }
         defer { transport.close() }
 

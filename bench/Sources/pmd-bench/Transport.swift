@@ -17,4 +17,6 @@ enum TransportKind: String, CaseIterable, Sendable {
     case nio
     /// One OS thread per connection with blocking syscalls.
     case threads
+    /// One thread with a bare epoll loop over every connection.
+    case epoll
 }
