@@ -32,7 +32,8 @@ public struct ByteWriter: Sendable {
     public mutating func writeVarint(_ value: Int) { writeVarint(Int64(value)) }
 
     public mutating func writeBigEndian(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        // One append of eight bytes, not eight appends (each checks capacity and uniqueness).
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func write(_ string: String) {
