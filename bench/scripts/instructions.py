@@ -151,9 +151,11 @@ def measure(binary, shim, args, n):
             pipelined = ["--pipelined-only", "--pipeline", args.pipeline] if args.pipeline > 1 else ["--pipeline", 1]
 
             def run():
-                bench(pmd.address, "--users", args.users, "--fixtures", fixtures, "--connections", args.connections,
-                      "--workloads", workload, "--duration", args.duration, "--warmup", 0, "--quiet", *pipelined,
-                      stdout=subprocess.DEVNULL).wait()
+                # pmd-bench exits 1 when a request failed: a count over errors would mean nothing.
+                if bench(pmd.address, "--users", args.users, "--fixtures", fixtures, "--connections", args.connections,
+                         "--workloads", workload, "--duration", args.duration, "--warmup", 0, "--quiet", *pipelined,
+                         stdout=subprocess.DEVNULL).wait() != 0:
+                    raise SystemExit(f"pmd-bench reported failed requests ({binary}, {workload})")
 
             calls, loop, other = pmd.collect(METHOD[workload], run)
             if args.keep:
