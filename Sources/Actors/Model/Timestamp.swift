@@ -34,6 +34,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         withText { out.append(contentsOf: $0) }
     }
 
+    /// "00", "01", … "99", for `withText`.
+    static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
     /// Calls `body` with the 24 ASCII characters of the ISO 8601 form, filled on the stack, so a
     /// writer appends them once. Not generic on purpose (see `ID.withText`).
     public func withText(_ body: (UnsafeRawBufferPointer) -> Void) {
@@ -52,13 +56,25 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
         var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &storage) { text in
-            // Straight-line digits: a loop over a stride cost as much as the date arithmetic.
+            // Two digits at a time from a table: per-digit divisions cost as much as the date
+            // arithmetic, and every `users.me` answer carries two of these.
+            func put2(_ value: Int, at index: Int) {
+                let pair = Timestamp.digitPairs.utf8Start + 2 * (value % 100)
+                text[index] = pair[0]
+                text[index + 1] = pair[1]
+            }
             func put(_ value: Int, width: Int, at end: Int) {
                 let value = max(0, value)
-                if width == 4 { text[end - 4] = UInt8(ascii: "0") + UInt8(value / 1000 % 10) }
-                if width >= 3 { text[end - 3] = UInt8(ascii: "0") + UInt8(value / 100 % 10) }
-                text[end - 2] = UInt8(ascii: "0") + UInt8(value / 10 % 10)
-                text[end - 1] = UInt8(ascii: "0") + UInt8(value % 10)
+                switch width {
+                case 4:
+                    put2(value / 100, at: end - 4)
+                    put2(value, at: end - 2)
+                case 3:
+                    text[end - 3] = UInt8(ascii: "0") + UInt8(value / 100 % 10)
+                    put2(value, at: end - 2)
+                default:
+                    put2(value, at: end - 2)
+                }
             }
             put(year, width: 4, at: 4)
             text[4] = UInt8(ascii: "-")
