@@ -17,10 +17,10 @@ public enum RPCEncoder {
         line.append(literal: #"{"jsonrpc":"2.0","result":"#)
         raw.withUnsafeBytes { line.append(bytes: $0) }
         line.append(literal: #","id":"#)
-        switch id {
-        case let .number(number): line.append(utf8: number.text)
-        case let .string(text): JSON.writeString(text, into: &line)
-        default: line.append(literal: "null")
+        if case let .number(number) = id {
+            line.append(utf8: number.text)  // the usual id, without serialising it apart
+        } else {
+            id.serialized.withUnsafeBytes { line.append(bytes: $0) }
         }
         line.append(literal: "}\n")
         return line.finishBuffer()

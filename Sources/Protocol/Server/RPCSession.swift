@@ -45,8 +45,7 @@ struct RPCSession: Sendable {
             // Answered here: it only concerns this connection.
             let outcome = checkKey(request).map { RPCResult(["ok": true]) }
             guard let id = request.id else { return .skip }
-            let answer = answer(id: id, outcome: outcome)
-            return .reply(PendingReply(bytes: answer.bytes + [UInt8(ascii: "\n")], fence: answer.fence, answered: .one(id)))
+            return .reply(self.line(id: id, outcome: outcome))
         default: return .execute(message)
         }
     }
@@ -59,25 +58,20 @@ struct RPCSession: Sendable {
         switch message {
         case let .failure(error):
             return reply(error: error, id: .null)
-        case let .single(.request(request)) where request.method != "rpc.auth":
-            let outcome = await registry.dispatch(request, connection: info)
-            guard let id = request.id else { return nil }
-            return line(id: id, outcome: outcome)
         case let .single(envelope):
-            guard let answer = await execute(envelope) else { return nil }
-            var out = answer.bytes
-            out.append(UInt8(ascii: "\n"))
-            return PendingReply(bytes: out, fence: answer.fence, answered: .one(answer.id))
+            guard let (id, outcome) = await run(envelope) else { return nil }
+            return line(id: id, outcome: outcome)
         case let .batch(envelopes):
             var out: [UInt8] = [UInt8(ascii: "[")]
             var fence: LSN = 0
             var ids: [JSON] = []
             for envelope in envelopes {
-                guard let answer = await execute(envelope) else { continue }
+                guard let (id, outcome) = await run(envelope) else { continue }
+                let answer = answer(id: id, outcome: outcome)
                 if !ids.isEmpty { out.append(UInt8(ascii: ",")) }
                 out += answer.bytes
                 fence = max(fence, answer.fence)
-                ids.append(answer.id)
+                ids.append(id)
             }
             // A batch of notifications only gets no response at all (JSON-RPC 2.0 §6).
             if ids.isEmpty { return nil }
@@ -109,16 +103,16 @@ struct RPCSession: Sendable {
     private struct Answer {
         var bytes: [UInt8]
         var fence: LSN
-        var id: JSON
     }
 
-    /// Runs one envelope; nil for a notification (executed, not answered).
-    private func execute(_ envelope: RPCEnvelope) async -> Answer? {
+    /// Runs one envelope: the id to answer and the outcome; nil for a notification (executed,
+    /// not answered).
+    private func run(_ envelope: RPCEnvelope) async -> (id: JSON, outcome: Result<RPCResult, RPCError>)? {
         switch envelope {
         case .ignoredNotification:
             return nil
         case let .invalid(id, error):
-            return answer(id: id, outcome: .failure(error))
+            return (id, .failure(error))
         case let .request(request):
             let outcome: Result<RPCResult, RPCError>
             if request.method == "rpc.auth" {
@@ -127,7 +121,7 @@ struct RPCSession: Sendable {
                 outcome = await registry.dispatch(request, connection: info)
             }
             guard let id = request.id else { return nil }
-            return answer(id: id, outcome: outcome)
+            return (id, outcome)
         }
     }
 
@@ -137,10 +131,10 @@ struct RPCSession: Sendable {
         switch outcome {
         case let .success(result):
             RPCEncoder.success(id: id, result: result, into: &bytes)
-            return Answer(bytes: bytes, fence: result.fence, id: id)
+            return Answer(bytes: bytes, fence: result.fence)
         case let .failure(error):
             RPCEncoder.failure(id: id, error: error, into: &bytes)
-            return Answer(bytes: bytes, fence: durability.lastAssignedLSN, id: id)
+            return Answer(bytes: bytes, fence: durability.lastAssignedLSN)
         }
     }
 
