@@ -64,8 +64,11 @@ public struct IdentityState: Sendable {
     }
 
     public mutating func put(_ user: User) {
-        if let old = users[user.id], old.email != user.email { emailIndex[old.email] = nil }
-        users[user.id] = user
+        // One lookup in the common case (a profile change): the email index is only touched
+        // when the address is new or changed.
+        let old = users.updateValue(user, forKey: user.id)
+        guard old?.email != user.email else { return }
+        if let old { emailIndex[old.email] = nil }
         emailIndex[user.email] = user.id
     }
 

@@ -4,6 +4,11 @@ enum RuleText {
     /// Removes leading and trailing whitespace and newlines (Unicode `White_Space`, judged per
     /// Character). Done by hand to keep the rules free of Foundation.
     static func trim(_ s: String) -> String {
+        // Most values start and end with a visible ASCII character and are returned as they are.
+        // That decides it: such a first byte is the first scalar of the first Character (whose
+        // whitespace-ness is its first scalar's), and a Character ending in one starts with a
+        // scalar that is not whitespace either (nothing but Prepend characters join before it).
+        if let head = s.utf8.first, let tail = s.utf8.last, isVisibleASCII(head), isVisibleASCII(tail) { return s }
         guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return "" }
         let last = s.lastIndex(where: { !$0.isWhitespace })!
         return String(s[first...last])
@@ -20,9 +25,13 @@ enum RuleText {
     static func boundedTrimmed(_ raw: String, label: String, max: Int) throws(RuleViolation) -> String {
         let value = trim(raw)
         if value.isEmpty { throw RuleViolation("\(label) must not be empty") }
-        if value.count > max { throw RuleViolation("\(label) must be at most \(max) characters") }
+        // A Character is at least one byte, so only values longer than `max` bytes need counting.
+        if value.utf8.count > max, value.count > max { throw RuleViolation("\(label) must be at most \(max) characters") }
         return value
     }
+
+    /// `!` through `~`: printable ASCII other than the space.
+    static func isVisibleASCII(_ b: UInt8) -> Bool { b > 0x20 && b < 0x7F }
 
     /// True for bytes below 0x20 and DEL: never acceptable inside identifiers, addresses or URLs.
     static func isControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
