@@ -46,8 +46,10 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var queuedBytes = 0
     @exclusivity(unchecked) private var executing = false
     @exclusivity(unchecked) private var replies: Deque<PendingReply> = []
-    /// The LSN we asked the log to call back for.
-    @exclusivity(unchecked) private var awaitedFence: LSN?
+    /// Whether `fences` will call back for the first reply's fence.
+    @exclusivity(unchecked) private var awaitingFence = false
+    /// This event loop's connections waiting for the log.
+    private let fences: FenceWaiters
     @exclusivity(unchecked) private var unflushed = 0
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var readPending = false
@@ -61,8 +63,9 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var draining = false
     @exclusivity(unchecked) private var outputClosed = false
 
-    init(session: RPCSession, limits: Limits, onClose: @escaping @Sendable () -> Void) {
+    init(session: RPCSession, fences: FenceWaiters, limits: Limits, onClose: @escaping @Sendable () -> Void) {
         self.session = session
+        self.fences = fences
         self.limits = limits
         self.onClose = onClose
     }
@@ -233,17 +236,15 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             replies.removeFirst()
             write(reply.bytes, context)
         }
-        guard let waiting = replies.first?.fence, awaitedFence != waiting else { return }
-        awaitedFence = waiting
-        let loop = context.eventLoop
-        let handler = NIOLoopBound(self, eventLoop: loop)
-        session.durability.whenDurable(waiting) { failure in
-            loop.execute { handler.value.fenceReached(waiting, failure: failure) }
-        }
+        // The first reply stays first until it is written, so one wait at a time covers it.
+        guard !awaitingFence, let fence = replies.first?.fence else { return }
+        awaitingFence = true
+        fences.wait(for: fence, self)
     }
 
-    private func fenceReached(_ fence: LSN, failure: WriteAheadLog.Failure?) {
-        if awaitedFence == fence { awaitedFence = nil }
+    /// From `FenceWaiters`: the first reply's fence is durable, or the log failed.
+    func fenceReached(failure: WriteAheadLog.Failure?) {
+        awaitingFence = false
         if failure != nil, let context {
             // The log stopped: replies waiting for it acknowledge nothing; they become 503s.
             let durable = session.durability.durableLSN

@@ -39,6 +39,11 @@ public final class RPCServer: Sendable {
         self.logger = logger
         let connections = self.connections
         let maxBuffered = settings.maxLine + 2
+        var fencesByLoop: [ObjectIdentifier: FenceWaiters] = [:]
+        for loop in group.makeIterator() {
+            fencesByLoop[ObjectIdentifier(loop)] = FenceWaiters(loop: loop, durability: durability)
+        }
+        let fences = fencesByLoop
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -51,7 +56,9 @@ public final class RPCServer: Sendable {
                 let session = RPCSession(
                     registry: registry, durability: durability, info: info, maxLine: settings.maxLine,
                     rpcKey: settings.rpcKey)
-                let handler = RPCChannelHandler(session: session, limits: .init()) { connections.remove(id) }
+                let handler = RPCChannelHandler(
+                    session: session, fences: fences[ObjectIdentifier(child.eventLoop)]!, limits: .init()
+                ) { connections.remove(id) }
                 let bound = NIOLoopBound(handler, eventLoop: child.eventLoop)
                 let loop = child.eventLoop
                 connections.add(id, ConnectionTable.Connection(channel: child, drain: { loop.execute { bound.value.drain() } }))
