@@ -62,7 +62,7 @@ public final class MethodRegistry: Sendable {
         guard let entry = entries[request.method] else { return methodNotFound(request.method) }
         let started = ContinuousClock.now
         let result: Result<RPCResult, RPCError>
-        switch prepare(entry.spec, request, connection) {
+        switch prepare(entry, request, connection) {
         case let .failure(error):
             result = .failure(error)
         case .success where entry.spec.name == "rpc.methods":
@@ -83,7 +83,7 @@ public final class MethodRegistry: Sendable {
         guard let entry = entries[request.method], let immediate = entry.spec.immediate else { return nil }
         let started = ContinuousClock.now
         let result: Result<RPCResult, RPCError>
-        switch prepare(entry.spec, request, connection) {
+        switch prepare(entry, request, connection) {
         case let .failure(error):
             result = .failure(error)
         case let .success(call):
@@ -103,7 +103,10 @@ public final class MethodRegistry: Sendable {
     }
 
     /// The session gate and params validation; the call for the handler when both pass.
-    private func prepare(_ spec: MethodSpec, _ request: RPCRequest, _ connection: ConnectionInfo) -> Result<RPCCall, RPCError> {
+    ///
+    /// Takes the entry, not its spec: passing the spec by value copied it (a dozen fields) per call.
+    private func prepare(_ entry: Entry, _ request: RPCRequest, _ connection: ConnectionInfo) -> Result<RPCCall, RPCError> {
+        let spec = entry.spec
         var session: String?
         if spec.access != .open {
             guard case let .string(token)? = request.params["session"] else { return .failure(.authenticationRequired) }

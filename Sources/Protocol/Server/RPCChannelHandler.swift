@@ -36,7 +36,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     // held over a callback). `@exclusivity(unchecked)` drops the run-time exclusivity checks
     // Swift makes on every access to a class's stored property — about a dozen per request here,
     // 3% of a `users.me` request's instructions (`bench/scripts/instructions.py`).
-    @exclusivity(unchecked) private var session: RPCSession
+    private let session: RPCSession
     private let limits: Limits
     private let onClose: @Sendable () -> Void
 
