@@ -63,9 +63,9 @@ extension JSON {
 /// Only strings can contain non-ASCII, so UTF-8 is validated there and every other non-ASCII
 /// byte is simply an unexpected character.
 struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
+    let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
-    private var offset = 0
+    var offset = 0
     private var depth = 0
     /// Room allocated up front for a non-empty container's members: JSON-RPC envelopes have
     /// two to five, and growing one element at a time would reallocate two or three times.
@@ -85,7 +85,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSON {
+    mutating func parseValue() throws(JSONParseError) -> JSON {
         skipWhitespace()
         guard offset < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[offset] {
@@ -163,7 +163,7 @@ struct JSONParser {
 
     /// Consumes the byte after a container element: `true` if it closed the container, `false`
     /// for a comma.
-    private mutating func consumeSeparator(closing: UInt8, _ message: String) throws(JSONParseError) -> Bool {
+    mutating func consumeSeparator(closing: UInt8, _ message: String) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard offset < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[offset] {
@@ -179,7 +179,7 @@ struct JSONParser {
     }
 
     /// Steps over an opening bracket, enforcing the depth limit.
-    private mutating func enterContainer() throws(JSONParseError) {
+    mutating func enterContainer() throws(JSONParseError) {
         depth += 1
         guard depth <= maxDepth else { throw failure("nesting too deep") }
         offset += 1
@@ -330,7 +330,7 @@ struct JSONParser {
         offset += literal.utf8CodeUnitCount
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while offset < bytes.count {
             switch bytes[offset] {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1

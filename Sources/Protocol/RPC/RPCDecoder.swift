@@ -2,6 +2,28 @@
 /// `"jsonrpc"` may be omitted (but must be "2.0" when present) and params must be an object.
 public enum RPCDecoder {
     public static func decode(_ line: UnsafeRawBufferPointer) -> RPCMessage {
+        if let request = JSON.parseRequestMembers(line).flatMap(request) { return .single(.request(request)) }
+        return decodeTree(line)
+    }
+
+    /// A well-formed request read member by member (the common case), or nil when anything
+    /// needs the general path's judgement; `envelope` would accept exactly this request.
+    static func request(_ members: JSON.RequestMembers) -> RPCRequest? {
+        if let version = members.jsonrpc, version != .string("2.0") { return nil }
+        guard case let .string(method)? = members.method else { return nil }
+        switch members.id {
+        case nil, .null?, .string?, .number?: break
+        default: return nil
+        }
+        switch members.params {
+        case nil: return RPCRequest(id: members.id, method: method, params: [:])
+        case let .object(params)?: return RPCRequest(id: members.id, method: method, params: params)
+        default: return nil
+        }
+    }
+
+    /// The general path: the whole line as a JSON value, then each request object checked.
+    static func decodeTree(_ line: UnsafeRawBufferPointer) -> RPCMessage {
         let value: JSON
         do {
             value = try JSON.parse(line)
