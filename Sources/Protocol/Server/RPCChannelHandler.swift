@@ -3,8 +3,8 @@ import NIOCore
 import NIOExtras
 import Persistence
 
-/// One connection, entirely on its event loop: lines come in from nio-extras' line framing, are
-/// gated and decoded here, and executed strictly one after another: in place when the method
+/// One connection, entirely on its event loop: bytes are framed into lines by nio-extras' line
+/// decoder, and lines gated and decoded here, and executed strictly one after another: in place when the method
 /// has an immediate handler whose actors run on this loop (`users.me`, `companies.update`, …),
 /// else in a task of its own (that is where the actors are awaited). Replies wait in order until
 /// their fence is durable — the log calls back, no task waits — and are written; replies to the
@@ -50,6 +50,12 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var awaitingFence = false
     /// This event loop's connections waiting for the log.
     private let fences: FenceWaiters
+    /// nio-extras' line framing, run here by NIO's single-step processor rather than by a
+    /// `ByteToMessageHandler` of its own in the pipeline: that handler is generic over its decoder
+    /// and, compiled in NIO's module, looked up type metadata at run time on every read, which with
+    /// the extra pipeline hop cost about a tenth of a `users.me` (`bench/scripts/instructions.py`).
+    /// `maximumBufferSize` bounds a line that never ends.
+    private let framer: NIOSingleStepByteToMessageProcessor<LineBasedFrameDecoder>
     @exclusivity(unchecked) private var unflushed = 0
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var readPending = false
@@ -63,9 +69,12 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var draining = false
     @exclusivity(unchecked) private var outputClosed = false
 
-    init(session: RPCSession, fences: FenceWaiters, limits: Limits, onClose: @escaping @Sendable () -> Void) {
+    init(
+        session: RPCSession, fences: FenceWaiters, maxBuffered: Int, limits: Limits, onClose: @escaping @Sendable () -> Void
+    ) {
         self.session = session
         self.fences = fences
+        framer = NIOSingleStepByteToMessageProcessor(LineBasedFrameDecoder(), maximumBufferSize: maxBuffered)
         self.limits = limits
         self.onClose = onClose
     }
@@ -87,7 +96,15 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBurst = true
-        receive(unwrapInboundIn(data))
+        // While draining, input is read and dropped (the lingering close), not framed.
+        guard !draining else { return }
+        do {
+            try framer.process(buffer: unwrapInboundIn(data)) { receive($0) }
+        } catch {
+            // The only error framing raises here: a line longer than the buffer allows.
+            enqueue(session.tooLarge())
+            pump()
+        }
     }
 
     private func receive(_ line: ByteBuffer) {
@@ -105,6 +122,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
+            if !draining { frameLastLine() }
             inputClosed = true
             inReadBurst = false
             pump()
@@ -112,19 +130,21 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error {
-        case is ByteToMessageDecoderError.PayloadTooLargeError:
-            enqueue(session.tooLarge())
-            pump()
-        case let leftover as NIOExtrasErrors.LeftOverBytesError:
-            // The client closed its side after a last line without "\n": answer it anyway (no
-            // channelReadComplete follows, so it is not part of a read burst).
-            inReadBurst = false
+    /// The client closed its side: a last line without "\n" is answered anyway (no
+    /// channelReadComplete follows, so it is not part of a read burst).
+    private func frameLastLine() {
+        inReadBurst = false
+        do {
+            try framer.finishProcessing(seenEOF: true) { receive($0) }
+        } catch let leftover as NIOExtrasErrors.LeftOverBytesError {
             receive(leftover.leftOverBytes)
-        default:
-            context.close(promise: nil)
+        } catch {
+            enqueue(session.tooLarge())
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     /// Gates reading: while enough work is queued or the client is not reading our replies,

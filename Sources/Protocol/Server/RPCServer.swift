@@ -5,9 +5,9 @@ import NIOPosix
 import Persistence
 import Synchronization
 
-/// The JSON-RPC listener: NIO accepts connections, nio-extras' `LineBasedFrameDecoder` frames
-/// lines (with `ByteToMessageHandler`'s buffer limit bounding a line that never ends), and an
-/// `RPCChannelHandler` per connection executes requests in order and writes replies in order.
+/// The JSON-RPC listener: NIO accepts connections, and an `RPCChannelHandler` per connection
+/// frames lines (nio-extras' `LineBasedFrameDecoder`, with a buffer limit bounding a line that
+/// never ends), executes requests in order and writes replies in order.
 public final class RPCServer: Sendable {
     public struct Settings: Sendable {
         public var host: String
@@ -57,14 +57,13 @@ public final class RPCServer: Sendable {
                     registry: registry, durability: durability, info: info, maxLine: settings.maxLine,
                     rpcKey: settings.rpcKey)
                 let handler = RPCChannelHandler(
-                    session: session, fences: fences[ObjectIdentifier(child.eventLoop)]!, limits: .init()
+                    session: session, fences: fences[ObjectIdentifier(child.eventLoop)]!, maxBuffered: maxBuffered,
+                    limits: .init()
                 ) { connections.remove(id) }
                 let bound = NIOLoopBound(handler, eventLoop: child.eventLoop)
                 let loop = child.eventLoop
                 connections.add(id, ConnectionTable.Connection(channel: child, drain: { loop.execute { bound.value.drain() } }))
                 return child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maxBuffered))
                     try child.pipeline.syncOperations.addHandler(handler)
                 }
             }
