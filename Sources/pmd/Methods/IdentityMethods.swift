@@ -51,8 +51,7 @@ enum IdentityMethods {
             ActorTurn.identity(
                 "users.me", summary: "The signed-in user's profile and preferences", access: .session, on: identity
             ) { identity, call throws(DomainError) in
-                let outcome = try identity.me(call.session!)
-                return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
+                try Views.me(identity.me(call.session!))
             },
             ActorTurn.identity(
                 "users.update", summary: "Change profile fields and preferences; returns the users.me shape",
@@ -70,8 +69,7 @@ enum IdentityMethods {
                     timezone: p.string("timezone"), emailNotifications: p.bool("emailNotifications"),
                     pushNotifications: p.bool("pushNotifications"), weeklyReports: p.bool("weeklyReports"),
                     marketingEmails: p.bool("marketingEmails"))
-                let outcome = try identity.update(call.session!, patch)
-                return RPCResult(raw: Views.me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
+                return try Views.me(identity.update(call.session!, patch))
             },
         ]
     }

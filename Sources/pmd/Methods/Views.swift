@@ -16,6 +16,12 @@ enum Views {
     }
 
     /// `users.me` and `users.update`, written straight to bytes: the hottest answer pmd gives.
+    /// `users.me` and `users.update`'s answer, straight from the identity turn's outcome (borrowed):
+    /// taking its parts apart in the handler copied the outcome, user and all, twice per request.
+    static func me(_ outcome: borrowing Outcome<Identity.Me>) -> RPCResult {
+        RPCResult(raw: me(outcome.value.user, tenantID: outcome.value.tenantID), fence: outcome.fence)
+    }
+
     static func me(_ user: User, tenantID: ID?) -> [UInt8] {
         var w = JSONWriter(capacity: 512)
         let p = user.effectivePreferences
