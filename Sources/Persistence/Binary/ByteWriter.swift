@@ -5,49 +5,36 @@
 /// allocation-light decoding over self-description; each row type leads with its own version.
 ///
 /// Rows are also encoded on the event loop for every write (a user's row for each
-/// `users.update`), so the writer appends into memory it owns, like `JSONWriter`: one capacity
-/// check and a store or `memcpy` per piece, every method `@inlinable` so a row's encoder in another
-/// module is compiled together with it. Appending to an `[UInt8]`, with the array's uniqueness and
-/// capacity checked on each call across the module boundary, made encoding a user 2,700
-/// instructions, 7% of a pipelined `users.update` (`bench/scripts/instructions.py`).
+/// `users.update`), so the writer appends into `OwnedBytes`, with every method inlined into the
+/// row's encoder in its own module: appending to an `[UInt8]` through calls across the module
+/// boundary made encoding a user 2,700 instructions, 7% of a pipelined `users.update`
+/// (`bench/scripts/instructions.py`).
 public struct ByteWriter: ~Copyable {
-    @usableFromInline var base: UnsafeMutableRawPointer
-    @usableFromInline var count = 0
-    @usableFromInline var capacity: Int
+    @usableFromInline var out: OwnedBytes
 
     @inlinable
     public init(capacity: Int = 64) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(byteCount: self.capacity, alignment: 1)
+        out = OwnedBytes(capacity: capacity)
     }
-
-    deinit { base.deallocate() }
 
     /// What has been written.
     @inlinable
-    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
+    public var bytes: [UInt8] { out.array }
 
     @inlinable @inline(__always)
-    public mutating func write(_ value: UInt8) {
-        if count == capacity { grow(minimum: 1) }
-        base.storeBytes(of: value, toByteOffset: count, as: UInt8.self)
-        count += 1
-    }
+    public mutating func write(_ value: UInt8) { out.append(byte: value) }
 
     @inlinable @inline(__always)
-    public mutating func write(_ value: Bool) { write(UInt8(value ? 1 : 0)) }
+    public mutating func write(_ value: Bool) { out.append(byte: value ? 1 : 0) }
 
     @inlinable @inline(__always)
     public mutating func writeVarint(_ value: UInt64) {
-        if capacity - count < 10 { grow(minimum: 10) }  // the longest varint
         var v = value
         while v >= 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: count, as: UInt8.self)
-            count += 1
+            out.append(byte: UInt8(truncatingIfNeeded: v) | 0x80)
             v >>= 7
         }
-        base.storeBytes(of: UInt8(v), toByteOffset: count, as: UInt8.self)
-        count += 1
+        out.append(byte: UInt8(v))
     }
 
     /// Zig-zag encoded, so small negative numbers stay small.
@@ -61,7 +48,7 @@ public struct ByteWriter: ~Copyable {
 
     @inlinable @inline(__always)
     public mutating func writeBigEndian(_ value: UInt64) {
-        withUnsafeBytes(of: value.bigEndian) { append($0) }
+        withUnsafeBytes(of: value.bigEndian) { out.append($0) }
     }
 
     @inlinable @inline(__always)
@@ -69,7 +56,7 @@ public struct ByteWriter: ~Copyable {
         var s = string
         s.withUTF8 { utf8 in
             writeVarint(UInt64(utf8.count))
-            append(UnsafeRawBufferPointer(utf8))
+            out.append(UnsafeRawBufferPointer(utf8))
         }
     }
 
@@ -86,28 +73,10 @@ public struct ByteWriter: ~Copyable {
     @inlinable @inline(__always)
     public mutating func write(bytes value: [UInt8]) {
         writeVarint(UInt64(value.count))
-        value.withUnsafeBytes { append($0) }
+        value.withUnsafeBytes { out.append($0) }
     }
 
     /// Raw bytes with no length prefix (fixed-size fields such as ids).
     @inlinable @inline(__always)
-    public mutating func write(raw value: [UInt8]) { value.withUnsafeBytes { append($0) } }
-
-    @inlinable @inline(__always)
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        if capacity - count < bytes.count { grow(minimum: bytes.count) }
-        (base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
-    }
-
-    @usableFromInline
-    mutating func grow(minimum: Int) {
-        let larger = max(capacity * 2, count + minimum)
-        let moved = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 1)
-        moved.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = moved
-        capacity = larger
-    }
+    public mutating func write(raw value: [UInt8]) { value.withUnsafeBytes { out.append($0) } }
 }

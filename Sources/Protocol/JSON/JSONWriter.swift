@@ -1,4 +1,5 @@
 import NIOCore
+import Persistence
 
 /// Writes JSON straight to bytes, for results on the hot path (`users.me`): building a `JSON`
 /// tree first costs several times the serialisation. Members are written in call order; the
@@ -11,38 +12,33 @@ import NIOCore
 ///     }
 ///     let bytes = w.finish()
 ///
-/// The bytes go into memory the writer owns (it is non-copyable, and frees it): one capacity
-/// check and a `memcpy` per piece. Appending to an array or a `ByteBuffer` instead costs
+/// The bytes go into memory the writer owns (`OwnedBytes`): one capacity check and a `memcpy`
+/// per piece. Appending to an array or a `ByteBuffer` instead costs
 /// 100–200 instructions per call, which made this view the most expensive part of `users.me`
 /// (`bench/scripts/instructions.py`). Everything is `@inlinable` so a view (in another module)
 /// is compiled together with the writer.
 public struct JSONWriter: ~Copyable {
-    @usableFromInline var base: UnsafeMutableRawPointer
-    @usableFromInline var count = 0
-    @usableFromInline var capacity: Int
+    @usableFromInline var out: OwnedBytes
     /// Whether the innermost open container already holds a value (so the next needs a comma).
     @usableFromInline var needsComma = false
 
     @inlinable
     public init(capacity: Int = 512) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(byteCount: self.capacity, alignment: 1)
+        out = OwnedBytes(capacity: capacity)
     }
-
-    deinit { base.deallocate() }
 
     /// What was written.
     public consuming func finish() -> [UInt8] { bytes }
 
     /// What was written, in a buffer to send.
     consuming func finishBuffer() -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: count)
-        buffer.writeBytes(UnsafeRawBufferPointer(start: base, count: count))
+        var buffer = ByteBufferAllocator().buffer(capacity: out.count)
+        out.withBytes { _ = buffer.writeBytes($0) }
         return buffer
     }
 
     /// A copy of what was written so far.
-    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: count)) }
+    public var bytes: [UInt8] { out.array }
 
     @inlinable @inline(__always)
     mutating func separate() {
@@ -116,29 +112,10 @@ public struct JSONWriter: ~Copyable {
 
 extension JSONWriter: JSONSink {
     @inlinable @inline(__always)
-    public mutating func append(byte: UInt8) {
-        if count == capacity { grow(minimum: 1) }
-        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-        count += 1
-    }
+    public mutating func append(byte: UInt8) { out.append(byte: byte) }
 
     @inlinable @inline(__always)
-    public mutating func append(bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress else { return }
-        if capacity - count < bytes.count { grow(minimum: bytes.count) }
-        (base + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
-    }
-
-    @usableFromInline
-    mutating func grow(minimum: Int) {
-        let larger = max(capacity * 2, count + minimum)
-        let moved = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 1)
-        moved.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = moved
-        capacity = larger
-    }
+    public mutating func append(bytes: UnsafeRawBufferPointer) { out.append(bytes) }
 }
 
 /// A value whose JSON string form is plain ASCII needing no escapes, written straight to output.
