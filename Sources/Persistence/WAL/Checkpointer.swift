@@ -151,8 +151,10 @@ final class Checkpointer: @unchecked Sendable {
             var plan = CheckpointPlan(records[...])
             do {
                 repeat {
+                    let started = ContinuousClock.now
                     let changes = plan.take(policy.perCommit)
                     try store.applyCheckpoint(changes, completing: plan.isDone ? plan.through : nil)
+                    if !plan.isDone { pause(ContinuousClock.now - started) }
                 } while !plan.isDone
             } catch {
                 onFailure("checkpoint through LSN \(plan.through) failed: \(error)")
@@ -163,6 +165,17 @@ final class Checkpointer: @unchecked Sendable {
             resumeWaiters(through: plan.through)
             onApplied()
         }
+    }
+
+    /// Waits about as long as the last slice took (less when closing), so a checkpoint's page writes
+    /// come in slices with gaps between them rather than as one flood.
+    private func pause(_ duration: Duration) {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        let deadline = Date(timeIntervalSinceNow: min(seconds, 0.5))
+        condition.lock()
+        // Handed-over batches wake the condition too; only closing cuts the pause short.
+        while !state.closing && !state.stopped && Date() < deadline { _ = condition.wait(until: deadline) }
+        condition.unlock()
     }
 
     private func resumeWaiters(through lsn: LSN) {
@@ -204,7 +217,11 @@ extension WriteAheadLog {
         /// update 13 KiB with checkpoints of 8,192 records or a second, 4.7–6.6 KiB with these,
         /// since each checkpoint rewrites most leaf pages of a table whose rows are spread over
         /// all of them, whatever the number of records. A crash replays at most about this many.
-        public static let standard = CheckpointPolicy(records: 65_536, interval: .seconds(5), perCommit: 16_384)
+        /// Applied 2,048 rows per transaction, each followed by a pause as long as it took
+        /// (`Checkpointer.pause`): one transaction of 16,384 rows handed the disk tens of MB at
+        /// once, and the log's group commits waited behind them — at 100k users the median write
+        /// p99 of four alternating `bench/ab` runs went from 11.9 to 6.7 ms with the slices.
+        public static let standard = CheckpointPolicy(records: 65_536, interval: .seconds(5), perCommit: 2_048)
         /// Each batch is applied as soon as it is durable: the tables trail the log by moments
         /// (`waitApplied`).
         public static let everyCommit = CheckpointPolicy(records: 1, interval: .zero)
