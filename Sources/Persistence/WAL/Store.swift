@@ -191,8 +191,21 @@ public final class Store: Sendable {
 
     // MARK: - Reading
 
-    /// The LSN of the last committed record (0 for a new store).
-    public func lastLSN() throws -> LSN { try Self.storedLSN(Self.lsnKey, in: logEnvironment) }
+    /// The LSN of the last committed record (0 for a new store): the log's last key, or the LSN
+    /// noted in `meta` when trimming has emptied the log (commits do not note it, to spare a
+    /// page write per group commit).
+    public func lastLSN() throws -> LSN {
+        let noted = try Self.storedLSN(Self.lsnKey, in: logEnvironment)
+        let newest: LSN = try logEnvironment.read { txn in
+            var newest: LSN = 0
+            try txn.scan(Self.walTable, reverse: true) { key, _ in
+                newest = LSN(walKey: key)
+                return false
+            }
+            return newest
+        }
+        return max(noted, newest)
+    }
 
     /// The LSN up to which the tables hold every record's effect: the last checkpoint.
     public func appliedLSN() throws -> LSN { try Self.storedLSN(Self.appliedKey, in: tablesEnvironment) }

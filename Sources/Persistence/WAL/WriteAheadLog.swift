@@ -220,6 +220,9 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     // MARK: - Writer thread
 
+    /// Commits since the last trim; touched by the writer thread only.
+    private var commitsSinceTrim = 0
+
     /// Runs until closed; returns the close() calls to resume.
     private func writerLoop() -> [CheckedContinuation<Void, Never>] {
         while true {
@@ -283,12 +286,20 @@ public final class WriteAheadLog: @unchecked Sendable {
             try txn.append(Store.walTable, key: lsn.walKey, value: record.encoded())
         }
         let last = batch.last!.0
-        try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
         var oldest = oldestRetained ?? batch.first?.0
-        if let from = oldest {
-            // Twice the appends: trimming catches up after a checkpoint without any one commit
-            // growing large.
-            oldest = try trim(txn, from: from, to: keepFrom(last: last, applied: applied), budget: max(64, batch.count * 2))
+        commitsSinceTrim += 1
+        if let from = oldest, commitsSinceTrim >= Self.trimEvery {
+            // Trimming rewrites the pages at the log's head, so it is done every `trimEvery`
+            // commits, for twice their appends: the log catches up after a checkpoint without
+            // any one commit growing large, and most commits write only the tail's pages.
+            let keep = keepFrom(last: last, applied: applied)
+            if from < keep {
+                oldest = try trim(txn, from: from, to: keep, budget: max(64, batch.count * 2) * Self.trimEvery)
+                // The last LSN is the log's last key; it is also noted apart for when trimming
+                // leaves the log empty (`Store.lastLSN`).
+                try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
+            }
+            commitsSinceTrim = 0
         }
         try txn.commit()
         return oldest
@@ -312,6 +323,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         do {
             let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
             let reached = try trim(txn, from: oldest, to: target, budget: 4096)
+            try txn.put(Store.metaTable, key: Store.lsnKey, value: durableLSN.walKey)
             try txn.commit()
             condition.lock()
             state.oldestRetained = reached
@@ -328,6 +340,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         guard last >= retain else { return 0 }
         return min(last - retain + 1, applied + 1)
     }
+
+    /// Commits between two trims (see `commit`).
+    static let trimEvery = 16
 
     /// Deletes records from `from` up to (not including) `to`, at most `budget` of them, so no
     /// single commit grows large; returns the new oldest retained LSN.
