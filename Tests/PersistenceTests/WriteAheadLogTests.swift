@@ -130,6 +130,27 @@ import Testing
         #expect(rows[3] == [UInt8](repeating: 3, count: 8))
     }
 
+    @Test func theLastLSNIsTheLogsLastKeyWhenMetaLagsBehind() async throws {
+        // `meta` notes the last LSN only when a commit or an idle moment trims the log; commits
+        // in between leave it behind, and after a crash the log's last key is the truth.
+        let dir = TempDirectory()
+        let crashed = TempDirectory()
+        let (store, wal) = try open(dir, retain: 5, checkpoint: .init(records: 20, interval: .seconds(3600)))
+        for n in 1...20 { try await wal.waitDurable(try wal.append(record(n))) }
+        await wal.waitApplied(20)
+        #expect(try await eventually { try store.retainedRecordCount() == 5 }, "the idle trim notes LSN 20")
+        for n in 21...23 { try await wal.waitDurable(try wal.append(record(n))) }
+        #expect(try store.copy(to: crashed.path) == 23)
+        await wal.close()
+        let copy = try Store(directory: crashed.path, mapSize: 64 << 20, tables: Self.tables)
+        #expect(try copy.lastLSN() == 23)
+        let reopened = try WriteAheadLog(store: copy, retain: 5, checkpoint: .standard, logger: Logger(label: "test"))
+        reopened.start()
+        #expect(try reopened.append(record(24)) == 24, "LSNs continue after the log's last key")
+        await reopened.close()
+        #expect(Set(try items(copy).keys) == Set((1...24).map { LSN($0) }))
+    }
+
     @Test func aCheckpointComesAfterEnoughRecordsOrTime() async throws {
         let dir = TempDirectory()
         let (store, wal) = try open(dir, checkpoint: .init(records: 20, interval: .milliseconds(1500)))
