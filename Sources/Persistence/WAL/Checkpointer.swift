@@ -170,8 +170,7 @@ final class Checkpointer: @unchecked Sendable {
     /// Waits about as long as the last slice took (less when closing), so a checkpoint's page writes
     /// come in slices with gaps between them rather than as one flood.
     private func pause(_ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        let deadline = Date(timeIntervalSinceNow: min(seconds, 0.5))
+        let deadline = Date(timeIntervalSinceNow: min(duration / .seconds(1), 0.5))
         condition.lock()
         // Handed-over batches wake the condition too; only closing cuts the pause short.
         while !state.closing && !state.stopped && Date() < deadline { _ = condition.wait(until: deadline) }
