@@ -294,10 +294,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             // any one commit growing large, and most commits write only the tail's pages.
             let keep = keepFrom(last: last, applied: applied)
             if from < keep {
-                oldest = try trim(txn, from: from, to: keep, budget: max(64, batch.count * 2) * Self.trimEvery)
-                // The last LSN is the log's last key; it is also noted apart for when trimming
-                // leaves the log empty (`Store.lastLSN`).
-                try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
+                oldest = try trim(txn, from: from, to: keep, budget: max(64, batch.count * 2) * Self.trimEvery, last: last)
             }
             commitsSinceTrim = 0
         }
@@ -322,8 +319,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         guard oldest < target else { return }
         do {
             let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
-            let reached = try trim(txn, from: oldest, to: target, budget: 4096)
-            try txn.put(Store.metaTable, key: Store.lsnKey, value: durableLSN.walKey)
+            let reached = try trim(txn, from: oldest, to: target, budget: 4096, last: durableLSN)
             try txn.commit()
             condition.lock()
             state.oldestRetained = reached
@@ -345,8 +341,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     static let trimEvery = 16
 
     /// Deletes records from `from` up to (not including) `to`, at most `budget` of them, so no
-    /// single commit grows large; returns the new oldest retained LSN.
-    private func trim(_ txn: Transaction, from: LSN, to keepFrom: LSN, budget: Int) throws -> LSN {
+    /// single commit grows large; returns the new oldest retained LSN. Trimming is what can leave
+    /// the log without records, so it also notes `last`, the log's last LSN, in `meta`
+    /// (`Store.lastLSN`); commits that do not trim leave the last key to say it.
+    private func trim(_ txn: Transaction, from: LSN, to keepFrom: LSN, budget: Int, last: LSN) throws -> LSN {
+        try txn.put(Store.metaTable, key: Store.lsnKey, value: last.walKey)
         var lsn = from
         var deleted = 0
         while lsn < keepFrom && deleted < budget {
