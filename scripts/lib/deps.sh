@@ -1,7 +1,7 @@
 # Installs what pmd needs on a fresh Debian 12 machine with Swift 6.3 and Python 3.
 # Sourced by scripts/run and scripts/test; every step is idempotent and skipped when done.
 
-PMD_APT_PACKAGES=(liblmdb-dev libssl-dev libcurl4-openssl-dev)
+PMD_APT_PACKAGES=(liblmdb-dev libssl-dev libcurl4-openssl-dev libjemalloc-dev)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
