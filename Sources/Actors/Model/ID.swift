@@ -65,21 +65,41 @@ public struct ID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public func withText(_ body: (UnsafeRawBufferPointer) -> Void) {
         var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &storage) { text in
-            let digits: StaticString = "0123456789abcdef"
-            var out = 0
-            for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    text[out] = UInt8(ascii: "-")
-                    out += 1
-                }
-                let word = index < 8 ? high : low
-                let byte = UInt8(truncatingIfNeeded: word >> UInt64(56 - (index % 8) * 8))
-                text[out] = digits.utf8Start[Int(byte >> 4)]
-                text[out + 1] = digits.utf8Start[Int(byte & 0xf)]
-                out += 2
-            }
+            let out = text.baseAddress!
+            // 8-4-4-4-12: each 32-bit quarter gives eight digits, stored whole or as two halves.
+            let a = Self.hexDigits(UInt32(truncatingIfNeeded: high >> 32))
+            let b = Self.hexDigits(UInt32(truncatingIfNeeded: high))
+            let c = Self.hexDigits(UInt32(truncatingIfNeeded: low >> 32))
+            let d = Self.hexDigits(UInt32(truncatingIfNeeded: low))
+            out.storeBytes(of: a.littleEndian, toByteOffset: 0, as: UInt64.self)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: b).littleEndian, toByteOffset: 9, as: UInt32.self)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: b >> 32).littleEndian, toByteOffset: 14, as: UInt32.self)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: c).littleEndian, toByteOffset: 19, as: UInt32.self)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: c >> 32).littleEndian, toByteOffset: 24, as: UInt32.self)
+            out.storeBytes(of: d.littleEndian, toByteOffset: 28, as: UInt64.self)
+            let dash = UInt8(ascii: "-")
+            out.storeBytes(of: dash, toByteOffset: 8, as: UInt8.self)
+            out.storeBytes(of: dash, toByteOffset: 13, as: UInt8.self)
+            out.storeBytes(of: dash, toByteOffset: 18, as: UInt8.self)
+            out.storeBytes(of: dash, toByteOffset: 23, as: UInt8.self)
             body(UnsafeRawBufferPointer(rebasing: text[0..<36]))
         }
+    }
+
+    /// The eight lowercase hex digits of `word`, most significant first, packed so that the
+    /// first digit is the lowest byte: a few shifts and masks for all eight digits instead of a
+    /// table lookup and a branch per digit.
+    @inline(__always)
+    static func hexDigits(_ word: UInt32) -> UInt64 {
+        // The word's bytes, most significant first, one per 16-bit lane.
+        var x = UInt64(word.byteSwapped)
+        x = (x | x << 16) & 0x0000_ffff_0000_ffff
+        x = (x | x << 8) & 0x00ff_00ff_00ff_00ff
+        // Each byte's high nibble, then its low nibble: one nibble per byte.
+        x = (x >> 4) & 0x000f_000f_000f_000f | (x & 0x000f_000f_000f_000f) << 8
+        // 0–9 → "0"–"9", 10–15 → "a"–"f": nibbles of 10 and up carry into bit 4 once 6 is added.
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
     }
 
     /// Sixteen big-endian bytes: the LMDB key form.
