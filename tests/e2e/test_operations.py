@@ -164,3 +164,11 @@ def test_log_and_tables_are_two_environments_each_with_a_named_writer(pmd):
         with open(os.path.join(task_dir, tid, "comm")) as f:
             names.add(f.read().strip())
     assert {"pmd-wal-writer", "pmd-checkpoint"} <= names, names
+
+
+def test_the_allocator_is_jemalloc(pmd):
+    # Linked in for speed (README, Performance): a build that silently fell back to glibc's
+    # malloc (a dropped link flag, a missing package) would still pass every other test.
+    with open(f"/proc/{pmd.proc.pid}/maps") as f:
+        libraries = {line.split()[-1] for line in f if "/" in line}
+    assert any("libjemalloc" in path for path in libraries), sorted(libraries)
