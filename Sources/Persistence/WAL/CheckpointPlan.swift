@@ -24,22 +24,14 @@ struct CheckpointPlan {
     private var next = 0
 
     init(_ records: ArraySlice<(LSN, WALRecord)>) {
-        // Row → position of its latest change in `ops`. Sized for the worst case (every record a
-        // different row) up front: growing a dictionary of 65,536 rows rehashes it 16 times.
-        var latest: [Row: Int] = Dictionary(minimumCapacity: records.count)
-        var ops: [WALOp] = []
-        ops.reserveCapacity(records.count)
+        // Row → its latest change. Sized for the worst case (every record a different row) up
+        // front: growing a dictionary of 65,536 rows rehashes it 16 times. The change itself is
+        // the value, so each change costs one hash and the ordering below looks nothing up.
+        var latest: [Row: WALOp] = Dictionary(minimumCapacity: records.count)
         for (_, record) in records {
-            for op in record.ops {
-                if let position = latest[Row(op)] {
-                    ops[position] = op
-                } else {
-                    latest[Row(op)] = ops.count
-                    ops.append(op)
-                }
-            }
+            for op in record.ops { latest[Row(op)] = op }
         }
-        self.changes = latest.keys.sorted().map { ops[latest[$0]!] }
+        self.changes = latest.sorted { $0.key < $1.key }.map(\.value)
         self.through = records.last?.0 ?? 0
         self.recordCount = records.count
     }
@@ -66,8 +58,11 @@ private struct Row: Hashable, Comparable {
         }
     }
 
+    /// By the key's bytes and the table name's length, not the name's characters: keys are mostly
+    /// random ids, which hash well alone, and the few rows of different tables under one key (a
+    /// user and its preferences) are told apart by `==`.
     func hash(into hasher: inout Hasher) {
-        hasher.combine(table)
+        hasher.combine(table.utf8.count)
         key.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
