@@ -166,6 +166,30 @@ import Testing
         await wal.close()
     }
 
+    @Test func theCheckpointThreadIsWokenOnlyWhenItMustActSooner() {
+        let policy = WriteAheadLog.CheckpointPolicy(records: 100, interval: .seconds(5))
+        #expect(Checkpointer.wakes(queuedBefore: 0, after: 3, policy: policy), "it sleeps without a deadline while nothing is queued")
+        #expect(!Checkpointer.wakes(queuedBefore: 3, after: 60, policy: policy), "its interval deadline covers a queue below the threshold")
+        #expect(Checkpointer.wakes(queuedBefore: 60, after: 100, policy: policy), "reaching the threshold makes a checkpoint due now")
+        #expect(Checkpointer.wakes(queuedBefore: 99, after: 140, policy: policy))
+        #expect(!Checkpointer.wakes(queuedBefore: 140, after: 160, policy: policy), "already due: it is checkpointing or about to")
+        let everyCommit = WriteAheadLog.CheckpointPolicy.everyCommit
+        #expect(Checkpointer.wakes(queuedBefore: 0, after: 1, policy: everyCommit))
+    }
+
+    @Test func checkpointsFollowOneAnotherOnTheRecordThresholdAlone() async throws {
+        let dir = TempDirectory()
+        // The interval never comes: each checkpoint must be started by the hand-over that
+        // reaches the threshold, including the ones after the queue was emptied.
+        let (store, wal) = try open(dir, checkpoint: .init(records: 5, interval: .seconds(3600)))
+        for round in 0..<3 {
+            for n in 1...5 { try await wal.waitDurable(try wal.append(record(round * 5 + n))) }
+            #expect(try await eventually { try store.appliedLSN() == LSN(round * 5 + 5) }, "checkpoint \(round + 1)")
+        }
+        #expect(try items(store).count == 15)
+        await wal.close()
+    }
+
     @Test func aCheckpointSpreadOverTransactionsFinishesWhileIdle() async throws {
         let dir = TempDirectory()
         let (store, wal) = try open(dir, retain: 0, checkpoint: .init(records: 10, interval: .seconds(3600), perCommit: 3))
