@@ -184,7 +184,8 @@ final class Checkpointer: @unchecked Sendable {
     private func pause(_ duration: Duration) {
         let deadline = Date(timeIntervalSinceNow: min(duration / .seconds(1), 0.5))
         condition.lock()
-        // Other wake-ups (a hand-over reaching `policy.records`) end a wait early; only closing cuts the pause short.
+        // A hand-over that reaches `policy.records` wakes the condition too, but only closing cuts
+        // the pause short.
         while !state.closing && !state.stopped && Date() < deadline { _ = condition.wait(until: deadline) }
         condition.unlock()
     }
