@@ -70,7 +70,7 @@ let package = Package(
             // jemalloc (Debian's libjemalloc-dev) replaces glibc's malloc for the whole process.
             // With glibc, buffers made on the event loop and freed on the log's threads fought
             // over malloc's arena locks; jemalloc took an eighth off pmd's CPU per pipelined
-            // users.update and 30% off its p99 (README, Performance).
+            // users.update and 30% off its p99 (docs/performance.md).
             linkerSettings: [.linkedLibrary("jemalloc")]
         ),
         // The load generator (SPEC §9): drives a running pmd over TCP; shares only the JSON codec.

@@ -1,5 +1,5 @@
 /* A model of one group commit's I/O, to see what LMDB's two sync points cost on this disk and
- * whether overlapping them would help. Not pmd code: a measuring aid (README, Performance).
+ * whether overlapping them would help. Not pmd code: a measuring aid (docs/performance.md).
  *
  *   cc -O2 -pthread -o /tmp/sync-model bench/scripts/sync-model.c
  *   cd DIR_ON_THE_DISK && /tmp/sync-model MODE [PAGES]

@@ -1,6 +1,6 @@
 /* How long one thread takes to wake another on this machine: two threads pass a token back and
  * forth through eventfds, pinned to CPUs A and B (-1: not pinned). Not pmd code: a measuring aid
- * (README, Performance) — every hand-off in pmd's write path (log writer to event loop, loop to
+ * (docs/performance.md) — every hand-off in pmd's write path (log writer to event loop, loop to
  * client, client to loop) is such a wake-up when the other side sleeps.
  *
  *   cc -O2 -pthread -o /tmp/wake-latency bench/scripts/wake-latency.c && /tmp/wake-latency 0 1 */
