@@ -28,6 +28,14 @@ def test_rpc_key_gates_every_connection(pmd_factory):
         assert c.call("rpc.auth", {"key": KEY}) == {"ok": True}
         assert c.call("system.ping") == {"pong": True}
         assert c.call("rpc.auth", {"key": KEY}) == {"ok": True}, "authenticating again is harmless"
+    with server.client() as c:
+        # As a notification rpc.auth is obeyed but, like any notification, never answered.
+        c.send_line({"jsonrpc": "2.0", "method": "rpc.auth", "params": {"key": KEY}})
+        assert c.call("system.ping") == {"pong": True}, "the first line answered is the ping's"
+    with server.client() as c:
+        c.send_line({"jsonrpc": "2.0", "method": "rpc.auth", "params": {"key": KEY[:-1] + "X"}})
+        assert c.read_raw_line() in (None, b""), "a wrong key sent as a notification closes without an answer"
+        assert c.is_closed()
     call = run_cli("call", "system.ping", env={"PMD_RPC_ADDR": f"127.0.0.1:{server.rpc_port}", "PMD_RPC_KEY": KEY})
     assert call.returncode == 0, call.stderr
     assert json.loads(call.stdout)["result"] == {"pong": True}

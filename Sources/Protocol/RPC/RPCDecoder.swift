@@ -1,6 +1,11 @@
 /// Turns one line into requests, following JSON-RPC 2.0 with SPEC §4's conveniences:
 /// `"jsonrpc"` may be omitted (but must be "2.0" when present) and params must be an object.
 public enum RPCDecoder {
+    /// The most requests one batch may hold. A batch is answered element by element, each
+    /// answer written and flow-controlled as it is produced, so this bounds the work one line can
+    /// ask for rather than memory; a longer batch is refused whole, before anything runs.
+    public static let maxBatch = 1000
+
     public static func decode(_ line: UnsafeRawBufferPointer) -> RPCMessage {
         if let request = JSON.parseRequestMembers(line).flatMap(request) { return .single(.request(request)) }
         return decodeTree(line)
@@ -33,6 +38,7 @@ public enum RPCDecoder {
         switch value {
         case let .array(elements):
             if elements.isEmpty { return .failure(.invalidRequest("empty batch")) }
+            if elements.count > maxBatch { return .failure(.batchTooLarge(limit: maxBatch)) }
             return .batch(elements.map(envelope))
         default:
             return .single(envelope(value))

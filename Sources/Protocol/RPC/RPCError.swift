@@ -16,6 +16,11 @@ public struct RPCError: Error, Sendable, Equatable {
         RPCError(code: -32600, message: "Invalid Request", data: detail.map { ["detail": .string($0)] })
     }
     public static let requestTooLarge = RPCError(code: -32600, message: "Request too large")
+    public static func batchTooLarge(limit: Int) -> RPCError {
+        RPCError(
+            code: -32600, message: "Batch too large",
+            data: ["detail": .string("at most \(limit) requests per batch"), "limit": .number(JSONNumber(limit))])
+    }
     public static func methodNotFound(_ method: String) -> RPCError {
         RPCError(code: -32601, message: "Method not found", data: ["method": .string(method)])
     }
@@ -36,6 +41,9 @@ public struct RPCError: Error, Sendable, Equatable {
         }
         return application(code: 400, kind: "validation_failed", message: "Validation failed", extra: ["errors": .array(errors)])
     }
+
+    /// What a reply that was waiting for the log becomes when the log failed first.
+    public static let unsaved = application(code: 503, kind: "unavailable", message: "Persistence failed; the write was not saved")
 
     public static let authenticationRequired = application(code: 401, kind: "unauthorized", message: "Authentication required")
 }

@@ -24,6 +24,9 @@ public final class MethodRegistry: Sendable {
     private let entries: [String: Entry]
     private let order: [String]
     private let observer: (any RequestObserver)?
+    /// `rpc.methods`' result, serialised once: the methods never change after start, and a
+    /// batch of `rpc.methods` calls must not cost a 12 KiB JSON tree each.
+    private let methodsResult: [UInt8]
 
     /// Methods every pmd has: `rpc.auth` is answered by the connection itself (it changes the
     /// connection's state) and `rpc.methods` by the registry; both are listed here so
@@ -48,6 +51,7 @@ public final class MethodRegistry: Sendable {
         }
         self.entries = entries
         self.order = methods.map(\.name)
+        methodsResult = Self.describe(methods).serialized
     }
 
     public func contains(_ method: String) -> Bool { entries[method] != nil }
@@ -66,7 +70,7 @@ public final class MethodRegistry: Sendable {
         case let .failure(error):
             result = .failure(error)
         case .success where entry.spec.name == "rpc.methods":
-            result = .success(RPCResult(describe()))
+            result = .success(RPCResult(raw: methodsResult))
         case let .success(call):
             do {
                 result = .success(try await entry.spec.handler(call))
@@ -145,8 +149,10 @@ public final class MethodRegistry: Sendable {
     }
 
     /// `rpc.methods`: every method with its params and access, in registration order.
-    public func describe() -> JSON {
-        let methods: [JSON] = order.compactMap { entries[$0]?.spec }.map { spec in
+    public func describe() -> JSON { Self.describe(order.compactMap { entries[$0]?.spec }) }
+
+    private static func describe(_ specs: [MethodSpec]) -> JSON {
+        let methods: [JSON] = specs.map { spec in
             var params: [JSON] = []
             if spec.access != .open {
                 params.append(["name": "session", "type": "string", "required": true, "nullable": false, "summary": "Session token from auth.login"])

@@ -6,18 +6,23 @@ import Persistence
 /// One connection, entirely on its event loop: bytes are framed into lines by nio-extras' line
 /// decoder, and lines gated and decoded here, and executed strictly one after another: in place when the method
 /// has an immediate handler whose actors run on this loop (`users.me`, `companies.update`, …),
-/// else in a task of its own (that is where the actors are awaited). Replies wait in order until
-/// their fence is durable — the log calls back, no task waits — and are written; replies to the
-/// lines of one read, or to pipelined requests, are written together with one flush.
+/// else in a task of its own (that is where the actors are awaited). A batch's requests run the
+/// same way, one element at a time (`BatchCursor`). Replies wait in order until their fence is
+/// durable — the log calls back, no task waits — and are written; replies to the lines of one
+/// read, or to pipelined requests, are written together with one flush.
 ///
 /// Every buffer is bounded: at most `maxQueuedLines` lines / `maxQueuedBytes` bytes wait to be
-/// executed, and nothing more is executed while the socket is not writable, so a client that
-/// never reads stops being read from (SPEC §5.5).
+/// executed, nothing more is executed while the socket is not writable or `maxPendingReplyBytes`
+/// of replies wait for their fence, so a client that never reads stops being read from (SPEC
+/// §5.5) — also in the middle of a batch, whose reply is written piece by piece as it is produced
+/// rather than built whole. A batch yields the loop every `elementsPerTurn` elements, so other
+/// connections are served while a long one runs.
 ///
 /// Draining (shutdown, or after an error reply that closes) is a lingering close: nothing more
-/// is executed, due replies are written, the output is half-closed, and input is read and dropped
-/// until the client closes or `linger` passes — closing with unread input would send a reset that
-/// can destroy replies still in flight to the client.
+/// is executed (but a batch under way is finished, or its line would be cut), due replies are
+/// written, the output is half-closed, and input is read and dropped until the client closes or
+/// `linger` passes — closing with unread input would send a reset that can destroy replies
+/// still in flight to the client.
 final class RPCChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -26,6 +31,12 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     struct Limits {
         var maxQueuedLines = 64
         var maxQueuedBytes = 1 << 20
+        /// Replies produced but not yet written (waiting for their fence or for the socket).
+        var maxPendingReplyBytes = 1 << 20
+        /// A batch hands the loop to other connections after this many elements, or after
+        /// producing this many reply bytes (a proxy for work: one element may be a 200 KiB list).
+        var elementsPerTurn = 64
+        var bytesPerTurn = 64 << 10
         /// Replies held back for coalescing at most this long before a flush.
         var flushDelay = TimeAmount.microseconds(200)
         var linger = TimeAmount.seconds(2)
@@ -42,10 +53,24 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     @exclusivity(unchecked) private var context: ChannelHandlerContext?
     private var executor: EventLoopExecutor?
-    @exclusivity(unchecked) private var lines: Deque<ByteBuffer> = []
+    /// What was read, in order: lines, and the refusal of one too long to frame.
+    private enum Input {
+        case line(ByteBuffer)
+        case tooLarge
+    }
+
+    @exclusivity(unchecked) private var lines: Deque<Input> = []
     @exclusivity(unchecked) private var queuedBytes = 0
     @exclusivity(unchecked) private var executing = false
+    /// The batch whose elements are being run, if any.
+    @exclusivity(unchecked) private var batch: BatchCursor?
     @exclusivity(unchecked) private var replies: Deque<PendingReply> = []
+    @exclusivity(unchecked) private var pendingReplyBytes = 0
+    /// Reply bytes produced since this turn's `pump` began.
+    @exclusivity(unchecked) private var producedThisTurn = 0
+    @exclusivity(unchecked) private var pumpScheduled = false
+    /// Set once framing failed: what follows the oversized line is not framed.
+    @exclusivity(unchecked) private var inputRefused = false
     /// Whether `fences` will call back for the first reply's fence.
     @exclusivity(unchecked) private var awaitingFence = false
     /// This event loop's connections waiting for the log.
@@ -97,20 +122,26 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBurst = true
         // While draining, input is read and dropped (the lingering close), not framed.
-        guard !draining else { return }
+        guard !draining, !inputRefused else { return }
         do {
             try framer.process(buffer: unwrapInboundIn(data)) { receive($0) }
         } catch {
-            // The only error framing raises here: a line longer than the buffer allows.
-            enqueue(session.tooLarge())
-            pump()
+            // The only error framing raises here: a line longer than the buffer allows. It is
+            // answered after the lines before it.
+            refuseInput()
         }
     }
 
     private func receive(_ line: ByteBuffer) {
-        guard !draining else { return }
-        lines.append(line)
+        guard !draining, !inputRefused else { return }
+        lines.append(.line(line))
         queuedBytes += line.readableBytes
+        pump()
+    }
+
+    private func refuseInput() {
+        inputRefused = true
+        lines.append(.tooLarge)
         pump()
     }
 
@@ -139,7 +170,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         } catch let leftover as NIOExtrasErrors.LeftOverBytesError {
             receive(leftover.leftOverBytes)
         } catch {
-            enqueue(session.tooLarge())
+            refuseInput()
         }
     }
 
@@ -159,7 +190,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     private var mayRead: Bool {
         lines.count < limits.maxQueuedLines && queuedBytes < limits.maxQueuedBytes
-            && writable && context != nil
+            && writable && context != nil && pendingReplyBytes < limits.maxPendingReplyBytes
     }
 
     private func resumeReadingIfPaused() {
@@ -182,33 +213,50 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     func drain() {
         guard !draining else { return }
         draining = true
+        dropQueuedLines()
+        pump()
+    }
+
+    private func dropQueuedLines() {
         lines.removeAll()
         queuedBytes = 0
-        pump()
     }
 
     // MARK: - The loop
 
     /// Moves everything forward that can move: writes replies whose fence is durable, executes
-    /// queued lines (synchronously where no handler is needed or the handler is immediate, else
-    /// starting one task), and finishes the connection when it is done.
+    /// queued lines and batch elements (synchronously where no handler is needed or the handler
+    /// is immediate, else starting one task), and finishes the connection when it is done.
     private func pump() {
         guard let context else { return }
         writeDurableReplies()
-        while !executing, !draining, writable, let line = lines.popFirst() {
+        var budget = limits.elementsPerTurn
+        producedThisTurn = 0
+        while !executing, writable, pendingReplyBytes < limits.maxPendingReplyBytes {
+            if batch != nil {
+                guard budget > 0, producedThisTurn < limits.bytesPerTurn else {
+                    pumpLater(context)
+                    break
+                }
+                budget -= 1
+                stepBatch(context)
+                continue
+            }
+            guard !draining, let input = lines.popFirst() else { break }
+            guard case let .line(line) = input else {
+                enqueue(session.tooLarge())
+                continue
+            }
             queuedBytes -= line.readableBytes
-            let step = line.withUnsafeReadableBytes { session.gate($0) }
-            switch step {
+            switch line.withUnsafeReadableBytes({ session.gate($0) }) {
             case .skip:
                 continue
             case let .reply(reply):
                 enqueue(reply)
-            case let .execute(message):
-                if let reply = session.executeImmediately(message) {
-                    enqueue(reply)
-                } else {
-                    start(message, on: context)
-                }
+            case let .single(envelope):
+                execute(envelope, framing: .line, context)
+            case let .batch(envelopes):
+                batch = BatchCursor(envelopes)
             }
         }
         flushIfIdle()
@@ -216,13 +264,45 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         finishIfDone()
     }
 
-    private func start(_ message: RPCMessage, on context: ChannelHandlerContext) {
+    /// Runs the batch's next element, or ends its line once every element has run.
+    private func stepBatch(_ context: ChannelHandlerContext) {
+        guard var cursor = batch else { return }
+        let step = cursor.advance()
+        batch = step == nil ? nil : cursor
+        guard let (envelope, framing) = step else {
+            if cursor.needsEnd { enqueue(.batchEnd) }
+            return
+        }
+        execute(envelope, framing: framing, context)
+    }
+
+    /// Gives the loop to other connections, and carries on in a later turn.
+    private func pumpLater(_ context: ChannelHandlerContext) {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            handler.value.pumpScheduled = false
+            handler.value.pump()
+        }
+    }
+
+    private func execute(_ envelope: RPCEnvelope, framing: PendingReply.Framing, _ context: ChannelHandlerContext) {
+        switch session.tryNow(envelope, framing: framing) {
+        case let .done(reply):
+            if let reply { enqueue(reply) }
+        case .later:
+            start(envelope, framing: framing, on: context)
+        }
+    }
+
+    private func start(_ envelope: RPCEnvelope, framing: PendingReply.Framing, on context: ChannelHandlerContext) {
         executing = true
         let session = self.session
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
         Task(executorPreference: executor) {
-            let reply = await session.execute(message)
+            let reply = await session.run(envelope, framing: framing)
             if loop.inEventLoop {
                 handler.value.finished(reply)
             } else {
@@ -239,10 +319,11 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     private func enqueue(_ reply: PendingReply) {
         replies.append(reply)
+        pendingReplyBytes += reply.bytes.readableBytes
+        producedThisTurn += reply.bytes.readableBytes
         if reply.closeAfter {
             draining = true
-            lines.removeAll()
-            queuedBytes = 0
+            dropQueuedLines()
         }
         writeDurableReplies()
     }
@@ -254,6 +335,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         let durable = session.durability.durableLSN
         while let reply = replies.first, reply.fence <= durable {
             replies.removeFirst()
+            pendingReplyBytes -= reply.bytes.readableBytes
             write(reply.bytes, context)
         }
         // The first reply stays first until it is written, so one wait at a time covers it.
@@ -269,7 +351,8 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             // The log stopped: replies waiting for it acknowledge nothing; they become 503s.
             let durable = session.durability.durableLSN
             while let reply = replies.popFirst() {
-                write(reply.fence <= durable ? reply.bytes : reply.unsaved(), context)
+                pendingReplyBytes -= reply.bytes.readableBytes
+                write(reply.fence <= durable ? reply.bytes : reply.replaced(by: .unsaved), context)
             }
         }
         pump()
@@ -286,7 +369,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private func flushIfIdle() {
         guard let context, unflushed > 0 else { return }
         if inReadBurst, unflushed < 64 << 10 { return }
-        let moreComing = executing && !lines.isEmpty
+        let moreComing = executing && (!lines.isEmpty || batch != nil)
         if !moreComing || unflushed >= 64 << 10 {
             unflushed = 0
             context.flush()
@@ -306,7 +389,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     /// After the client's end of input (and every answer written) close; when draining, half-close
     /// and linger until the client closes.
     private func finishIfDone() {
-        guard let context, !executing, lines.isEmpty, replies.isEmpty else { return }
+        guard let context, !executing, batch == nil, lines.isEmpty, replies.isEmpty else { return }
         if inputClosed {
             context.close(promise: nil)
         } else if draining, !outputClosed {

@@ -3,9 +3,10 @@ import Persistence
 
 /// The per-connection protocol state machine, with no socket. A line first passes the
 /// synchronous `gate` (size, JSON decoding, the `PMD_RPC_KEY` handshake) on the connection's
-/// event loop; what needs a handler is then `execute`d, which produces the line to send back and
-/// the LSN that must be durable first. Requests run one after another in arrival order; batches
-/// element by element.
+/// event loop; each request it holds is then run — `tryNow` in place when its method can finish
+/// in this turn, else `run` in a task — producing the reply to send and the LSN that must be
+/// durable first. Requests run one after another in arrival order; a batch's elements one by
+/// one (`BatchCursor`), each answer framed in its place in the batch's line.
 ///
 /// A class, so the connection's handler calls it without copying it: as a struct held in the
 /// handler, every call copied (and retained, and released) each of its fields, 1% of a request.
@@ -29,12 +30,14 @@ final class RPCSession: @unchecked Sendable {
 
     /// What to do with a line.
     enum Step: Sendable {
-        /// Nothing to answer (a blank line).
+        /// Nothing to answer (a blank line, or `rpc.auth` sent as a notification).
         case skip
-        /// Answer this now, without running a handler.
+        /// Answer this now, without running anything.
         case reply(PendingReply)
-        /// Run the message's requests (`execute`).
-        case execute(RPCMessage)
+        /// Run one request (`tryNow`, else `run`); its answer is a whole line.
+        case single(RPCEnvelope)
+        /// Run a batch's requests one by one (`BatchCursor`).
+        case batch([RPCEnvelope])
     }
 
     /// Decides a line's fate while its bytes are still in NIO's buffer.
@@ -42,103 +45,68 @@ final class RPCSession: @unchecked Sendable {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { return .skip }
         if line.count > maxLine { return .reply(tooLarge()) }
         let message = RPCDecoder.decode(line)
-        if !authenticated { return .reply(authenticate(message)) }
+        if !authenticated { return authenticate(message) }
         switch message {
         case let .failure(error): return .reply(reply(error: error, id: .null))
-        case .single(.request(let request)) where request.method == "rpc.auth":
-            // Answered here: it only concerns this connection.
-            let outcome = checkKey(request).map { RPCResult(["ok": true]) }
-            guard let id = request.id else { return .skip }
-            return .reply(self.line(id: id, outcome: outcome))
-        default: return .execute(message)
+        case let .single(envelope): return .single(envelope)
+        case let .batch(envelopes): return .batch(envelopes)
         }
     }
 
     /// The reply to a line longer than `PMD_MAX_LINE`, after which the connection closes.
     func tooLarge() -> PendingReply { reply(error: .requestTooLarge, id: .null, close: true) }
 
-    /// Runs a message's requests; nil when nothing is to be answered (notifications only).
-    func execute(_ message: RPCMessage) async -> PendingReply? {
-        switch message {
-        case let .failure(error):
-            return reply(error: error, id: .null)
-        case let .single(envelope):
-            guard let (id, outcome) = await run(envelope) else { return nil }
-            return line(id: id, outcome: outcome)
-        case let .batch(envelopes):
-            var out: [UInt8] = [UInt8(ascii: "[")]
-            var fence: LSN = 0
-            var ids: [JSON] = []
-            for envelope in envelopes {
-                guard let (id, outcome) = await run(envelope) else { continue }
-                let answer = answer(id: id, outcome: outcome)
-                if !ids.isEmpty { out.append(UInt8(ascii: ",")) }
-                out += answer.bytes
-                fence = max(fence, answer.fence)
-                ids.append(id)
-            }
-            // A batch of notifications only gets no response at all (JSON-RPC 2.0 §6).
-            if ids.isEmpty { return nil }
-            out += [UInt8(ascii: "]"), UInt8(ascii: "\n")]
-            return PendingReply(bytes: out, fence: fence, answered: .batch(ids))
-        }
+    /// What `tryNow` managed.
+    enum Attempt: Sendable {
+        /// Done in place: the answer, or nil when there is none to send (a notification).
+        case done(PendingReply?)
+        /// The method needs a task: call `run`.
+        case later
     }
 
-    /// Runs a single request right here, without suspending, when its method can (an immediate
-    /// handler on its actor's loop); nil when it has to be `execute`d.
-    func executeImmediately(_ message: RPCMessage) -> PendingReply? {
-        guard case let .single(.request(request)) = message, let id = request.id, request.method != "rpc.auth",
-            let outcome = registry.dispatchImmediately(request, connection: info)
-        else { return nil }
-        return line(id: id, outcome: outcome)
-    }
-
-    /// The reply line to a single request, written once, into the buffer it leaves from.
-    private func line(id: JSON, outcome: Result<RPCResult, RPCError>) -> PendingReply {
-        switch outcome {
-        case let .success(result):
-            return PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, answered: .one(id))
-        case let .failure(error):
-            return PendingReply(
-                bytes: RPCEncoder.line(id: id, outcome: .failure(error)), fence: durability.lastAssignedLSN, answered: .one(id))
-        }
-    }
-
-    private struct Answer {
-        var bytes: [UInt8]
-        var fence: LSN
-    }
-
-    /// Runs one envelope: the id to answer and the outcome; nil for a notification (executed,
-    /// not answered).
-    private func run(_ envelope: RPCEnvelope) async -> (id: JSON, outcome: Result<RPCResult, RPCError>)? {
+    /// Runs a request right here, without suspending, when it can: protocol errors, `rpc.auth`,
+    /// and methods with an immediate handler on their actor's loop.
+    func tryNow(_ envelope: RPCEnvelope, framing: PendingReply.Framing) -> Attempt {
         switch envelope {
         case .ignoredNotification:
-            return nil
+            return .done(nil)
         case let .invalid(id, error):
-            return (id, .failure(error))
+            return .done(reply(id: id, outcome: .failure(error), framing: framing))
+        case let .request(request) where request.method == "rpc.auth":
+            // Answered here: it only concerns this connection.
+            let outcome = checkKey(request).map { RPCResult(["ok": true]) }
+            return .done(request.id.map { reply(id: $0, outcome: outcome, framing: framing) })
         case let .request(request):
-            let outcome: Result<RPCResult, RPCError>
-            if request.method == "rpc.auth" {
-                outcome = checkKey(request).map { RPCResult(["ok": true]) }
-            } else {
-                outcome = await registry.dispatch(request, connection: info)
-            }
-            guard let id = request.id else { return nil }
-            return (id, outcome)
+            guard let outcome = registry.dispatchImmediately(request, connection: info) else { return .later }
+            return .done(request.id.map { reply(id: $0, outcome: outcome, framing: framing) })
         }
     }
 
-    private func answer(id: JSON, outcome: Result<RPCResult, RPCError>) -> Answer {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        switch outcome {
-        case let .success(result):
-            RPCEncoder.success(id: id, result: result, into: &bytes)
-            return Answer(bytes: bytes, fence: result.fence)
-        case let .failure(error):
-            RPCEncoder.failure(id: id, error: error, into: &bytes)
-            return Answer(bytes: bytes, fence: durability.lastAssignedLSN)
+    /// Runs a request that `tryNow` left for later; nil when it is a notification.
+    func run(_ envelope: RPCEnvelope, framing: PendingReply.Framing) async -> PendingReply? {
+        guard case let .request(request) = envelope else {
+            guard case let .done(reply) = tryNow(envelope, framing: framing) else { return nil }
+            return reply
+        }
+        let outcome = await registry.dispatch(request, connection: info)
+        return request.id.map { reply(id: $0, outcome: outcome, framing: framing) }
+    }
+
+    /// An answer in its place in the line. A failure waits for the newest LSN handed out: an
+    /// error ("Email already registered") may reflect a write that is not durable yet.
+    private func reply(id: JSON, outcome: Result<RPCResult, RPCError>, framing: PendingReply.Framing) -> PendingReply {
+        switch (outcome, framing) {
+        case let (.success(result), .line):
+            // The hot path: the line is written once, into the buffer it leaves from.
+            return PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, id: id)
+        case let (.success(result), _):
+            return PendingReply(
+                bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: result.fence, framing: framing,
+                id: id)
+        case (.failure, _):
+            return PendingReply(
+                bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: durability.lastAssignedLSN,
+                framing: framing, id: id)
         }
     }
 
@@ -152,27 +120,26 @@ final class RPCSession: @unchecked Sendable {
     }
 
     /// With `PMD_RPC_KEY` set, the first request must be a correct `rpc.auth`; anything else is
-    /// answered 401 and the connection closed.
-    private func authenticate(_ message: RPCMessage) -> PendingReply {
+    /// answered 401 and the connection closed. Sent as a notification it is obeyed but, as
+    /// JSON-RPC asks, not answered: a right key authenticates silently, a wrong one just closes.
+    private func authenticate(_ message: RPCMessage) -> Step {
         guard case let .single(.request(request)) = message, request.method == "rpc.auth" else {
-            return reply(error: .authenticationRequired, id: .null, close: true)
+            return .reply(reply(error: .authenticationRequired, id: .null, close: true))
         }
         switch checkKey(request) {
         case .success:
             authenticated = true
-            return reply(result: ["ok": true], id: request.id ?? .null)
+            guard let id = request.id else { return .skip }
+            return .reply(PendingReply(bytes: RPCEncoder.line(id: id, outcome: .success(["ok": true])), fence: 0, id: id))
         case let .failure(error):
-            return reply(error: error.code == 400 ? .authenticationRequired : error, id: request.id ?? .null, close: true)
+            guard let id = request.id else { return .reply(PendingReply(bytes: [], fence: 0, closeAfter: true, id: nil)) }
+            return .reply(reply(error: error.code == 400 ? .authenticationRequired : error, id: id, close: true))
         }
     }
 
     private func reply(error: RPCError, id: JSON, close: Bool = false) -> PendingReply {
         PendingReply(
             bytes: RPCEncoder.line(id: id, outcome: .failure(error)), fence: durability.lastAssignedLSN,
-            closeAfter: close, answered: .one(id))
-    }
-
-    private func reply(result: JSON, id: JSON) -> PendingReply {
-        PendingReply(bytes: RPCEncoder.line(id: id, outcome: .success(result)), fence: 0, answered: .one(id))
+            closeAfter: close, id: id)
     }
 }

@@ -4,9 +4,9 @@ import Synchronization
 import Testing
 @testable import Protocol
 
-/// The synchronous fast path: a method with an immediate handler is answered by
-/// `executeImmediately` without a task; one that declines (nil) is left to `execute`, whose
-/// async handler then runs, and is counted once.
+/// The synchronous fast path: a method with an immediate handler is answered by `tryNow`
+/// without a task; one that declines (nil) is left to `run`, whose async handler then runs, and
+/// is counted once.
 @Suite struct ImmediateDispatchTests {
     /// Whether the immediate handler accepts, and how often each handler ran.
     final class Switches: Sendable {
@@ -38,13 +38,19 @@ import Testing
         ])
     }
 
-    func message(_ line: String, _ session: inout RPCSession) -> RPCMessage {
+    func message(_ line: String, _ session: inout RPCSession) -> RPCEnvelope {
         let step = Array(line.utf8).withUnsafeBytes { session.gate($0) }
-        guard case let .execute(message) = step else { fatalError("not executable: \(line)") }
-        return message
+        guard case let .single(envelope) = step else { fatalError("not a single request: \(line)") }
+        return envelope
     }
 
-    func text(_ reply: PendingReply?) -> String? { reply.map { String(buffer: $0.bytes) } }
+    /// The answer when `tryNow` finished the request in place; nil when it left it for later.
+    func now(_ session: RPCSession, _ envelope: RPCEnvelope) -> PendingReply?? {
+        guard case let .done(reply) = session.tryNow(envelope, framing: .line) else { return nil }
+        return .some(reply)
+    }
+
+    func text(_ reply: PendingReply??) -> String? { reply.flatMap { $0 }.map { String(buffer: $0.bytes) } }
 
     func session(_ registry: MethodRegistry) -> RPCSession {
         RPCSession(registry: registry, durability: AlwaysDurable(), info: ConnectionInfo(id: 1, remote: "test"), maxLine: 1024, rpcKey: nil)
@@ -53,7 +59,7 @@ import Testing
     @Test func aMethodWithAnImmediateHandlerIsAnsweredInPlaceAndCountedOnce() {
         let registry = registry
         var s = session(registry)
-        let reply = s.executeImmediately(message(#"{"method":"fast","params":{"session":"t","n":1},"id":7}"#, &s))
+        let reply = now(s, message(#"{"method":"fast","params":{"session":"t","n":1},"id":7}"#, &s))
         #expect(text(reply) == #"{"jsonrpc":"2.0","result":{"path":"immediate","n":1},"id":7}"# + "\n")
         #expect(switches.immediateRuns.load(ordering: .relaxed) == 1)
         #expect(switches.asyncRuns.load(ordering: .relaxed) == 0)
@@ -63,12 +69,12 @@ import Testing
     @Test func gateAndValidationFailuresAreAnsweredInPlaceWithoutRunningTheHandler() {
         let registry = registry
         var s = session(registry)
-        let noSession = s.executeImmediately(message(#"{"method":"fast","params":{"n":1},"id":1}"#, &s))
+        let noSession = now(s, message(#"{"method":"fast","params":{"n":1},"id":1}"#, &s))
         #expect(text(noSession)?.contains(#""code":401"#) == true)
-        let badParam = s.executeImmediately(message(#"{"method":"fast","params":{"session":"t","n":"x"},"id":2}"#, &s))
+        let badParam = now(s, message(#"{"method":"fast","params":{"session":"t","n":"x"},"id":2}"#, &s))
         #expect(text(badParam)?.contains(#""code":400"#) == true)
         #expect(text(badParam)?.contains(#""path":["n"]"#) == true)
-        let thrown = s.executeImmediately(message(#"{"method":"fast","params":{"session":"t","n":13},"id":3}"#, &s))
+        let thrown = now(s, message(#"{"method":"fast","params":{"session":"t","n":13},"id":3}"#, &s))
         #expect(text(thrown)?.contains(#""code":409"#) == true)
         #expect(switches.immediateRuns.load(ordering: .relaxed) == 1)
         let counts = registry.counts().first { $0.method == "fast" }
@@ -81,20 +87,25 @@ import Testing
         var s = session(registry)
         switches.accept.store(false, ordering: .relaxed)
         let msg = message(#"{"method":"fast","params":{"session":"t","n":2},"id":1}"#, &s)
-        #expect(s.executeImmediately(msg) == nil)
+        #expect(now(s, msg) == nil)
         #expect(registry.counts().first { $0.method == "fast" }?.calls == 0)
-        let reply = await s.execute(msg)
+        let reply = await s.run(msg, framing: .line)
         #expect(text(reply) == #"{"jsonrpc":"2.0","result":{"path":"task","n":2},"id":1}"# + "\n")
         #expect(switches.asyncRuns.load(ordering: .relaxed) == 1)
         #expect(registry.counts().first { $0.method == "fast" }?.calls == 1)
     }
 
-    @Test func methodsWithoutAnImmediateHandlerBatchesAndNotificationsAreNotRunInPlace() {
+    @Test func methodsWithoutAnImmediateHandlerAreNotRunInPlace() {
         var s = session(registry)
-        #expect(s.executeImmediately(message(#"{"method":"slow","id":1}"#, &s)) == nil)
-        #expect(s.executeImmediately(message(#"{"method":"nope","id":1}"#, &s)) == nil)
-        #expect(s.executeImmediately(message(#"[{"method":"fast","params":{"session":"t","n":1},"id":1}]"#, &s)) == nil)
-        #expect(s.executeImmediately(message(#"{"method":"fast","params":{"session":"t","n":1}}"#, &s)) == nil)
+        #expect(now(s, message(#"{"method":"slow","id":1}"#, &s)) == nil)
+        #expect(now(s, message(#"{"method":"nope","id":1}"#, &s)) == nil)
         #expect(switches.immediateRuns.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func aNotificationWithAnImmediateHandlerRunsInPlaceAndIsNotAnswered() {
+        var s = session(registry)
+        let reply = now(s, message(#"{"method":"fast","params":{"session":"t","n":1}}"#, &s))
+        #expect(reply != nil && reply! == nil)
+        #expect(switches.immediateRuns.load(ordering: .relaxed) == 1)
     }
 }

@@ -25,16 +25,32 @@ struct AlwaysDurable: Durability {
         RPCSession(registry: registry, durability: AlwaysDurable(), info: ConnectionInfo(id: 1, remote: "test"), maxLine: maxLine, rpcKey: key)
     }
 
+    /// One request run as the connection runs it: in place when it can, else as a task.
+    func answer(_ session: RPCSession, _ envelope: RPCEnvelope, _ framing: PendingReply.Framing) async -> PendingReply? {
+        switch session.tryNow(envelope, framing: framing) {
+        case let .done(reply): reply
+        case .later: await session.run(envelope, framing: framing)
+        }
+    }
+
+    /// A line's whole answer, its pieces joined as the connection writes them.
     func send(_ session: inout RPCSession, _ line: String) async -> (text: String, close: Bool)? {
         let step = Array(line.utf8).withUnsafeBytes { session.gate($0) }
-        let reply: PendingReply?
+        var pieces: [PendingReply] = []
         switch step {
-        case .skip: reply = nil
-        case let .reply(immediate): reply = immediate
-        case let .execute(message): reply = await session.execute(message)
+        case .skip: break
+        case let .reply(immediate): pieces = [immediate]
+        case let .single(envelope):
+            if let reply = await answer(session, envelope, .line) { pieces = [reply] }
+        case let .batch(envelopes):
+            var cursor = BatchCursor(envelopes)
+            while let (envelope, framing) = cursor.advance() {
+                if let reply = await answer(session, envelope, framing) { pieces.append(reply) }
+            }
+            if cursor.needsEnd { pieces.append(.batchEnd) }
         }
-        guard let reply else { return nil }
-        return (String(buffer: reply.bytes), reply.closeAfter)
+        guard !pieces.isEmpty else { return nil }
+        return (pieces.map { String(buffer: $0.bytes) }.joined(), pieces.contains(where: \.closeAfter))
     }
 
     @Test func blankLinesAndNotificationsGetNoReply() async {
@@ -48,6 +64,41 @@ struct AlwaysDurable: Durability {
         var s = session()
         let reply = await send(&s, #"[{"method":"echo","params":{"value":"a"},"id":1},{"method":"echo"},{"method":"nope","id":2}]"#)
         #expect(reply?.text == #"[{"jsonrpc":"2.0","result":"a","id":1},{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found","data":{"method":"nope"}},"id":2}]"# + "\n")
+    }
+
+    @Test func aBatchsFirstAnswerMayFollowNotificationsAndInvalidElementsAreAnswered() async {
+        var s = session()
+        let reply = await send(&s, #"[{"method":"echo"},5,{"method":"echo","params":[1],"id":"p"},{"method":"echo","params":{"value":true},"id":null}]"#)
+        #expect(reply?.text == #"[{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request","data":{"detail":"a request must be an object"}},"id":null},{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params: params must be an object"},"id":"p"},{"jsonrpc":"2.0","result":true,"id":null}]"# + "\n")
+    }
+
+    @Test func aBatchLongerThanTheLimitIsRefusedWhole() async {
+        var s = session(maxLine: 1 << 20)
+        let line = "[" + Array(repeating: #"{"method":"echo","id":1}"#, count: RPCDecoder.maxBatch + 1).joined(separator: ",") + "]"
+        let reply = await send(&s, line)
+        #expect(reply?.text == #"{"jsonrpc":"2.0","error":{"code":-32600,"message":"Batch too large","data":{"detail":"at most 1000 requests per batch","limit":1000}},"id":null}"# + "\n")
+        let full = "[" + Array(repeating: #"{"method":"echo","id":1}"#, count: RPCDecoder.maxBatch).joined(separator: ",") + "]"
+        #expect(await send(&s, full)?.text.hasPrefix(#"[{"jsonrpc":"2.0","result":null,"id":1},"#) == true)
+    }
+
+    @Test func aFailedWriteInABatchKeepsItsPlaceInTheLine() {
+        let first = PendingReply(bytes: Array(#"[{"jsonrpc":"2.0","result":1,"id":1}"#.utf8), fence: 9, framing: .element(first: true), id: 1)
+        let later = PendingReply(bytes: Array(#",{"jsonrpc":"2.0","result":2,"id":"b"}"#.utf8), fence: 9, framing: .element(first: false), id: "b")
+        let error = #"{"jsonrpc":"2.0","error":{"code":503,"message":"Persistence failed; the write was not saved","data":{"kind":"unavailable"}},"id":"#
+        #expect(String(buffer: first.replaced(by: .unsaved)) == "[" + error + "1}")
+        #expect(String(buffer: later.replaced(by: .unsaved)) == "," + error + #""b"}"#)
+        #expect(String(buffer: PendingReply.batchEnd.replaced(by: .unsaved)) == "]\n")
+    }
+
+    @Test func rpcAuthAsANotificationIsObeyedButNotAnswered() async {
+        var right = session(key: "0123456789abcdef")
+        #expect(await send(&right, #"{"method":"rpc.auth","params":{"key":"0123456789abcdef"}}"#) == nil)
+        #expect(await send(&right, #"{"method":"echo","params":{"value":3},"id":3}"#)?.text.contains(#""result":3"#) == true)
+
+        var wrong = session(key: "0123456789abcdef")
+        let refused = await send(&wrong, #"{"method":"rpc.auth","params":{"key":"nope-nope-nope-nope"}}"#)
+        #expect(refused?.text == "")
+        #expect(refused?.close == true)
     }
 
     @Test func protectedMethodsNeedASessionParam() async {
