@@ -18,7 +18,7 @@ LISTEN = re.compile(r"(rpc|http) listening on ([0-9a-fA-F.:\[\]]+):(\d+)")
 class PMD:
     """One pmd process on a data directory, listening on free ports."""
 
-    def __init__(self, data_dir=None, env=None, extra_args=()):
+    def __init__(self, data_dir=None, env=None, extra_args=(), preexec_fn=None):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="pmd-e2e-")
         self.env = {
@@ -31,6 +31,7 @@ class PMD:
         }
         self.env.update(env or {})
         self.extra_args = list(extra_args)
+        self.preexec_fn = preexec_fn
         self.proc = None
         self.log_path = None
         self.rpc_port = None
@@ -42,7 +43,8 @@ class PMD:
         fd, self.log_path = tempfile.mkstemp(prefix="pmd-log-", suffix=".log")
         self.log = os.fdopen(fd, "w+")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", *self.extra_args], env=environment, stdout=self.log, stderr=subprocess.STDOUT)
+            [BINARY, "serve", *self.extra_args], env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=self.preexec_fn)
         deadline = time.time() + timeout
         self.rpc_port = self.http_port = None
         while time.time() < deadline:

@@ -40,6 +40,8 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         /// Replies held back for coalescing at most this long before a flush.
         var flushDelay = TimeAmount.microseconds(200)
         var linger = TimeAmount.seconds(2)
+        /// A connection that sends nothing for this long, with nothing of its running, is closed.
+        var idleTimeout: TimeAmount?
     }
 
     // The mutable state below is touched only on the connection's event loop, by the handler's
@@ -50,6 +52,9 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     private let session: RPCSession
     private let limits: Limits
     private let onClose: @Sendable () -> Void
+    private let onIdleClose: @Sendable () -> Void
+    /// When the client last sent anything (only kept with an idle timeout).
+    @exclusivity(unchecked) private var lastReadAt = NIODeadline.now()
 
     @exclusivity(unchecked) private var context: ChannelHandlerContext?
     private var executor: EventLoopExecutor?
@@ -95,8 +100,10 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var outputClosed = false
 
     init(
-        session: RPCSession, fences: FenceWaiters, maxBuffered: Int, limits: Limits, onClose: @escaping @Sendable () -> Void
+        session: RPCSession, fences: FenceWaiters, maxBuffered: Int, limits: Limits,
+        onIdleClose: @escaping @Sendable () -> Void = {}, onClose: @escaping @Sendable () -> Void
     ) {
+        self.onIdleClose = onIdleClose
         self.session = session
         self.fences = fences
         framer = NIOSingleStepByteToMessageProcessor(LineBasedFrameDecoder(), maximumBufferSize: maxBuffered)
@@ -108,6 +115,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         self.context = context
         writable = context.channel.isWritable
         executor = EventLoopExecutor(context.eventLoop)
+        if let timeout = limits.idleTimeout { checkIdle(after: timeout, context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -121,6 +129,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBurst = true
+        if limits.idleTimeout != nil { lastReadAt = .now() }
         // While draining, input is read and dropped (the lingering close), not framed.
         guard !draining, !inputRefused else { return }
         do {
@@ -204,6 +213,27 @@ final class RPCChannelHandler: ChannelDuplexHandler {
         writable = context.channel.isWritable
         pump()
         context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - Idle connections
+
+    /// Closes the connection once it has sent nothing for the idle timeout while nothing of it
+    /// runs; one scheduled check per connection, moved on to the next possible deadline.
+    private func checkIdle(after delay: TimeAmount, _ context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: delay) { handler.value.idleCheckDue() }
+    }
+
+    private func idleCheckDue() {
+        guard let context, let timeout = limits.idleTimeout, !outputClosed else { return }
+        let idleUntil = lastReadAt + timeout
+        let now = NIODeadline.now()
+        if now < idleUntil || executing || batch != nil || !lines.isEmpty {
+            checkIdle(after: now < idleUntil ? idleUntil - now : timeout, context)
+            return
+        }
+        onIdleClose()
+        context.close(promise: nil)
     }
 
     // MARK: - Draining

@@ -13,12 +13,19 @@ public final class RPCServer: Sendable {
         public var port: Int
         public var maxLine: Int
         public var rpcKey: String?
+        /// Connections beyond this many are answered "Too many connections" and closed.
+        public var maxConnections: Int
+        /// A connection that sends nothing for this long, with no request of its running, is
+        /// closed; nil never closes one.
+        public var idleTimeout: Duration?
 
-        public init(host: String, port: Int, maxLine: Int, rpcKey: String?) {
+        public init(host: String, port: Int, maxLine: Int, rpcKey: String?, maxConnections: Int = .max, idleTimeout: Duration? = nil) {
             self.host = host
             self.port = port
             self.maxLine = maxLine
             self.rpcKey = rpcKey
+            self.maxConnections = maxConnections
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -43,21 +50,33 @@ public final class RPCServer: Sendable {
             fencesByLoop[ObjectIdentifier(loop)] = FenceWaiters(loop: loop, durability: durability)
         }
         let fences = fencesByLoop
+        var limits = RPCChannelHandler.Limits()
+        limits.idleTimeout = settings.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
+        let acceptPause = AcceptPause(logger: logger) { connections.countAcceptError() }
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A failing accept (out of file descriptors) pauses accepting instead of spinning,
+            // and is logged.
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture { try server.pipeline.syncOperations.addHandler(acceptPause) }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // Keep the write side open after the client's EOF: `printf … | nc` must still get answers.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
-                let id = connections.nextID()
+                guard let id = connections.admit(max: settings.maxConnections) else {
+                    return child.eventLoop.makeCompletedFuture {
+                        try child.pipeline.syncOperations.addHandler(RefuseConnectionHandler())
+                    }
+                }
                 let info = ConnectionInfo(id: id, remote: child.remoteAddress?.description ?? "?")
                 let session = RPCSession(
                     registry: registry, durability: durability, info: info, maxLine: settings.maxLine,
                     rpcKey: settings.rpcKey)
                 let handler = RPCChannelHandler(
                     session: session, fences: fences[ObjectIdentifier(child.eventLoop)]!, maxBuffered: maxBuffered,
-                    limits: .init()
+                    limits: limits, onIdleClose: { connections.countIdleClose() }
                 ) { connections.remove(id) }
                 let bound = NIOLoopBound(handler, eventLoop: child.eventLoop)
                 let loop = child.eventLoop
@@ -71,8 +90,8 @@ public final class RPCServer: Sendable {
         localPort = channel.localAddress?.port ?? settings.port
     }
 
-    /// Open connections now; connections accepted since start.
-    public var connectionCounts: (open: Int, accepted: Int) { connections.counts }
+    /// Open connections now, and what happened to connections since start.
+    public var connectionCounts: ConnectionCounts { connections.counts }
 
     /// Serves until `stopAccepting()`; returns once every connection has closed.
     public func run() async throws {
@@ -102,26 +121,39 @@ private final class ConnectionTable: Sendable {
 
     private struct State {
         var open: [UInt64: Connection] = [:]
-        var accepted = 0
+        /// Admitted and not yet removed: counted from `admit`, before `add` registers the channel.
+        var admitted = 0
+        var counts = ConnectionCounts()
         var lastID: UInt64 = 0
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
 
-    func nextID() -> UInt64 {
+    /// An id for a new connection, or nil when `max` are already open (counted as refused).
+    func admit(max: Int) -> UInt64? {
         state.withLock { state in
+            guard state.admitted < max else {
+                state.counts.refused += 1
+                return nil
+            }
+            state.admitted += 1
             state.lastID += 1
-            state.accepted += 1
+            state.counts.accepted += 1
             return state.lastID
         }
     }
 
     func add(_ id: UInt64, _ connection: Connection) { state.withLock { $0.open[id] = connection } }
 
+    func countIdleClose() { state.withLock { $0.counts.idleClosed += 1 } }
+
+    func countAcceptError() { state.withLock { $0.counts.acceptErrors += 1 } }
+
     func remove(_ id: UInt64) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.open[id] = nil
+            state.admitted -= 1
             guard state.open.isEmpty else { return [] }
             defer { state.emptyWaiters = [] }
             return state.emptyWaiters
@@ -131,7 +163,13 @@ private final class ConnectionTable: Sendable {
 
     var all: [Connection] { state.withLock { Array($0.open.values) } }
 
-    var counts: (open: Int, accepted: Int) { state.withLock { ($0.open.count, $0.accepted) } }
+    var counts: ConnectionCounts {
+        state.withLock { state in
+            var counts = state.counts
+            counts.open = state.admitted
+            return counts
+        }
+    }
 
     func waitUntilEmpty() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

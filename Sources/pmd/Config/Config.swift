@@ -57,6 +57,12 @@ struct Config: Sendable, Equatable {
     /// `PMD_SWEEP_INTERVAL` (pmd extension): how often expired sessions and reset tokens are
     /// purged from memory and disk.
     var sweepInterval: Duration
+    /// `PMD_MAX_CONNECTIONS` (pmd extension): open JSON-RPC connections (and, separately, HTTP
+    /// connections) at most; beyond it a JSON-RPC client is answered "Too many connections".
+    var maxConnections: Int = 0
+    /// `PMD_IDLE_TIMEOUT` (pmd extension): a connection that sends nothing for this long is
+    /// closed; nil (`off`) never closes one.
+    var idleTimeout: Duration? = nil
 
     /// True when billing is configured; ``load(environment:overrides:)`` guarantees that a
     /// configured key comes with a webhook secret.

@@ -106,6 +106,15 @@ extension Config {
             "how often expired sessions and reset tokens are purged from memory and disk",
             extension: true, at: \.sweepInterval, parse: DurationText.parse,
             format: DurationText.format),
+        .value(
+            "PMD_MAX_CONNECTIONS", default: "10000",
+            "most open connections per listener; beyond it JSON-RPC clients are answered \"Too many connections\" and HTTP ones wait",
+            extension: true, at: \.maxConnections, parse: ValueParsers.connectionLimit, format: { String($0) }),
+        .value(
+            "PMD_IDLE_TIMEOUT", default: "5m",
+            "a connection that sends nothing for this long (nothing of it running) is closed; off = never",
+            extension: true, at: \.idleTimeout, parse: ValueParsers.idleTimeout,
+            format: { $0.map(DurationText.format) ?? "off" }),
     ]
 
     /// A Stripe price id variable; the default placeholder follows the name

@@ -49,6 +49,20 @@ enum ValueParsers {
         return .success(n)
     }
 
+    /// `PMD_MAX_CONNECTIONS`: 1 to 1,000,000.
+    static func connectionLimit(_ text: String) -> Result<Int, ParseFailure> {
+        guard ConfigSyntax.isDigits(text), let n = Int(text), (1...1_000_000).contains(n) else {
+            return .failure(ParseFailure(expected: "a whole number from 1 to 1000000"))
+        }
+        return .success(n)
+    }
+
+    /// `PMD_IDLE_TIMEOUT`: a duration, or `off`.
+    static func idleTimeout(_ text: String) -> Result<Duration?, ParseFailure> {
+        if text == "off" { return .success(nil) }
+        return DurationText.parse(text).map { $0 }.mapError { _ in ParseFailure(expected: "off or " + DurationText.syntax) }
+    }
+
     /// `PMD_PLANS_FILE`: checked now rather than when plans are seeded, so that a wrong
     /// path stops start-up with the other configuration problems.
     static func readableFile(_ path: String) -> Result<String, ParseFailure> {

@@ -27,6 +27,7 @@ struct Daemon {
                 "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
             ])
 
+        FileDescriptorLimit.fit(maxConnections: config.maxConnections, logger: logger)
         let metrics = PMDMetrics()
         let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: logger) { metrics.commit($0) }
         wal.start()
@@ -80,7 +81,8 @@ struct Daemon {
 
         let rpc = try await RPCServer(
             settings: .init(
-                host: config.rpcAddress.host, port: config.rpcAddress.port, maxLine: config.maxLine, rpcKey: config.rpcKey),
+                host: config.rpcAddress.host, port: config.rpcAddress.port, maxLine: config.maxLine, rpcKey: config.rpcKey,
+                maxConnections: config.maxConnections, idleTimeout: config.idleTimeout),
             registry: registry, durability: wal, group: rpcLoop, logger: logger)
         runtime.attach(server: rpc)
         logger.notice("rpc listening on \(config.rpcAddress.with(port: rpc.localPort))")
@@ -88,7 +90,8 @@ struct Daemon {
         let httpAddress = config.httpAddress
         let logger = self.logger
         let http = HTTPListener.make(
-            runtime: runtime, metrics: metrics, billing: billing, host: httpAddress.host, port: httpAddress.port, group: MultiThreadedEventLoopGroup.singleton,
+            runtime: runtime, metrics: metrics, billing: billing, host: httpAddress.host, port: httpAddress.port,
+            maxConnections: config.maxConnections, idleTimeout: config.idleTimeout, group: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         ) { port in
             logger.notice("http listening on \(httpAddress.with(port: port))")

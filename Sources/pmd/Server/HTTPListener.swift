@@ -1,5 +1,6 @@
 import Actors
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Protocol
@@ -10,8 +11,8 @@ enum HTTPListener {
     static let maxWebhookBody = 1 << 20
 
     static func make(
-        runtime: Runtime, metrics: PMDMetrics, billing: Billing, host: String, port: Int, group: any EventLoopGroup,
-        logger: Logger,
+        runtime: Runtime, metrics: PMDMetrics, billing: Billing, host: String, port: Int,
+        maxConnections: Int, idleTimeout: Duration?, group: any EventLoopGroup, logger: Logger,
         onBound: @escaping @Sendable (Int) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -46,12 +47,36 @@ enum HTTPListener {
                 return json(["error": .string(DomainError.Message.storageUnavailable)], status: .serviceUnavailable)
             }
         }
+        let counter = HTTPConnectionCounter(open: runtime)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "pmd"),
+            // Hummingbird's accept path already pauses on a failing accept; at the limit it stops
+            // accepting, so further connections wait in the backlog.
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [counter.handler()],
+                    idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) })),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "pmd",
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
             onServerRunning: { channel in onBound(channel.localAddress?.port ?? port) },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
+    }
+
+    /// Counts the HTTP listener's open connections into `Runtime.httpConnections`.
+    struct HTTPConnectionCounter: Sendable {
+        let open: Runtime
+
+        func handler() -> any RemovableChannelHandler { Handler(runtime: open) }
+
+        final class Handler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+            typealias InboundIn = Never
+            let runtime: Runtime
+            init(runtime: Runtime) { self.runtime = runtime }
+            func handlerAdded(context: ChannelHandlerContext) { runtime.httpConnections.add(1, ordering: .relaxed) }
+            func handlerRemoved(context: ChannelHandlerContext) { runtime.httpConnections.subtract(1, ordering: .relaxed) }
+        }
     }
 
     static func json(_ value: JSON, status: HTTPResponse.Status) -> Response {

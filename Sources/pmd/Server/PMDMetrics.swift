@@ -43,6 +43,8 @@ final class PMDMetrics: RequestObserver, Sendable {
     private let commitDuration: Metrics.Timer
     private let walLSN: CoreMetrics.Gauge
     private let connections: CoreMetrics.Gauge
+    private let httpConnections: CoreMetrics.Gauge
+    private let connectionEvents: [(label: String, count: KeyPath<ConnectionCounts, Int> & Sendable, gauge: CoreMetrics.Gauge)]
     private let users: CoreMetrics.Gauge
     private let sessions: CoreMetrics.Gauge
     private let tenants: CoreMetrics.Gauge
@@ -53,6 +55,12 @@ final class PMDMetrics: RequestObserver, Sendable {
         commitDuration = Metrics.Timer(label: "pmd_commit_duration_seconds", preferredDisplayUnit: .seconds)
         walLSN = CoreMetrics.Gauge(label: "pmd_wal_durable_lsn")
         connections = CoreMetrics.Gauge(label: "pmd_connections")
+        httpConnections = CoreMetrics.Gauge(label: "pmd_http_connections")
+        // Totals since start, read from the listener at scrape time (so gauges holding counts).
+        let events: [(String, KeyPath<ConnectionCounts, Int> & Sendable)] = [
+            ("accepted", \.accepted), ("refused", \.refused), ("idle_closed", \.idleClosed), ("accept_error", \.acceptErrors),
+        ]
+        connectionEvents = events.map { ($0.0, $0.1, CoreMetrics.Gauge(label: "pmd_connection_events_total", dimensions: [("event", $0.0)])) }
         users = CoreMetrics.Gauge(label: "pmd_users")
         sessions = CoreMetrics.Gauge(label: "pmd_sessions")
         tenants = CoreMetrics.Gauge(label: "pmd_tenants")
@@ -81,7 +89,10 @@ final class PMDMetrics: RequestObserver, Sendable {
 
     /// Gauges that are read at scrape time rather than kept up to date on every request.
     func refresh(runtime: Runtime) async {
-        connections.record(runtime.server?.connectionCounts.open ?? 0)
+        let counts = runtime.server?.connectionCounts ?? ConnectionCounts()
+        connections.record(counts.open)
+        for event in connectionEvents { event.gauge.record(counts[keyPath: event.count]) }
+        httpConnections.record(runtime.httpConnections.load(ordering: .relaxed))
         users.record(await runtime.identity.userCount)
         sessions.record(await runtime.identity.sessionCount)
         tenants.record(runtime.directory.tenantCount)

@@ -15,6 +15,8 @@ final class Runtime: Sendable {
     let directory: Directory
     let mailStatus: @Sendable () -> String
     let stripeStatus: @Sendable () -> String
+    /// Open connections of the HTTP listener (`HTTPConnectionCounter`).
+    let httpConnections = Atomic<Int>(0)
     private let late = Mutex<(registry: MethodRegistry?, server: RPCServer?)>((nil, nil))
 
     init(
@@ -61,13 +63,17 @@ final class Runtime: Sendable {
 
     func stats() async -> JSON {
         let walStats = wal.stats()
-        let connections = server?.connectionCounts ?? (open: 0, accepted: 0)
+        let connections = server?.connectionCounts ?? ConnectionCounts()
         var requests = JSONObject()
         for entry in registry?.counts() ?? [] where entry.calls > 0 {
             requests[entry.method] = ["calls": JSON(entry.calls), "errors": JSON(entry.failures)]
         }
         return [
-            "connections": ["open": JSON(connections.open), "accepted": JSON(connections.accepted)],
+            "connections": [
+                "open": JSON(connections.open), "accepted": JSON(connections.accepted), "refused": JSON(connections.refused),
+                "idleClosed": JSON(connections.idleClosed), "acceptErrors": JSON(connections.acceptErrors),
+                "httpOpen": JSON(httpConnections.load(ordering: .relaxed)),
+            ],
             "requests": .object(requests),
             "commits": [
                 "batches": .number(JSONNumber(Int(walStats.batches))), "records": .number(JSONNumber(Int(walStats.records))),
