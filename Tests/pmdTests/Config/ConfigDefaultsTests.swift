@@ -36,6 +36,8 @@ import Testing
         #expect(config.walRetain == 100_000)
         #expect(config.shutdownGrace == .seconds(10))
         #expect(config.sweepInterval == .seconds(60))
+        #expect(config.maxConnections == 10_000)
+        #expect(config.idleTimeout == .seconds(300))
     }
 
     @Test func emptyValuesCountAsUnset() throws {
@@ -47,13 +49,16 @@ import Testing
     @Test func tableNamesEveryVariableOnceWithTheDerivedFlag() {
         let names = Config.settings.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(names.count == 29)
         let flags = Dictionary(uniqueKeysWithValues: Config.settings.map { ($0.name, $0.flag) })
         #expect(flags["PMD_DATA_DIR"] == "--data-dir")
         #expect(flags["STRIPE_SECRET_KEY"] == "--stripe-secret-key")
         #expect(flags["STRIPE_PRICE_ENTERPRISE_YEARLY"] == "--stripe-price-enterprise-yearly")
+        // SPEC §3's variables come first and are not marked as extensions; pmd's own follow.
+        let extensions = Config.settings.filter(\.isExtension).map(\.name)
+        #expect(names.prefix(names.count - extensions.count).allSatisfy { !extensions.contains($0) })
+        #expect(names.firstIndex(of: "PMD_LOG_FORMAT")! < names.firstIndex(of: "PMD_RECONCILE_INTERVAL")!)
         #expect(
-            Config.settings.filter(\.isExtension).map(\.name)
-                == ["PMD_RECONCILE_INTERVAL", "PMD_WAL_RETAIN", "PMD_SHUTDOWN_GRACE", "PMD_SWEEP_INTERVAL"])
+            Set(["PMD_RECONCILE_INTERVAL", "PMD_WAL_RETAIN", "PMD_SHUTDOWN_GRACE", "PMD_SWEEP_INTERVAL", "PMD_MAX_CONNECTIONS", "PMD_IDLE_TIMEOUT"])
+                .isSubset(of: extensions))
     }
 }
