@@ -52,9 +52,23 @@ import Testing
     @Test func walRecordRoundTrips() throws {
         let record = WALRecord(
             kind: "user.updated", timestampMs: 1_764_158_400_123,
-            ops: [.put(table: "users", key: [1, 2], value: [3, 4, 5]), .delete(table: "sessions", key: [9])])
+            ops: [.put(table: "users", key: [1, 2], value: [3, 4, 5]), .delete(table: "sessions", key: [9])], term: 7)
         let decoded = try record.encoded().withUnsafeBytes { try WALRecord.decode($0) }
         #expect(decoded == record)
+    }
+
+    /// Logs written before terms existed hold version 1 records: they read as term 0.
+    @Test func aVersionOneRecordReadsAsTermZero() throws {
+        var writer = ByteWriter()
+        writer.write(UInt8(1))
+        writer.writeVarint(Int64(42))
+        writer.write("user.signup")
+        writer.writeVarint(UInt64(1))
+        writer.write(UInt8(2))
+        writer.write("sessions")
+        writer.write(bytes: [9])
+        let decoded = try writer.bytes.withUnsafeBytes { try WALRecord.decode($0) }
+        #expect(decoded == WALRecord(kind: "user.signup", timestampMs: 42, ops: [.delete(table: "sessions", key: [9])], term: 0))
     }
 
     @Test func walRecordOfUnknownVersionIsRejected() {

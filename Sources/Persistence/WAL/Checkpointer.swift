@@ -29,6 +29,10 @@ final class Checkpointer: @unchecked Sendable {
     /// Batches wait to be handed over while this many records are queued: a checkpointer that
     /// falls behind slows the log down rather than letting memory grow without bound.
     private let queueLimit: Int
+    /// Records after this LSN stay out of the tables (cluster mode: a record reaches the tables
+    /// only once the cluster has acknowledged it, so a rejoining node can still discard it with
+    /// `Store.truncateLog`). `.max` on a single node.
+    let ceiling = Atomic<UInt64>(.max)
 
     /// - Parameters:
     ///   - onApplied: called (on the checkpoint thread) after each checkpoint.
@@ -93,8 +97,8 @@ final class Checkpointer: @unchecked Sendable {
         before == 0 || (before < policy.records && after >= policy.records)
     }
 
-    /// Applies everything handed over, then ends the thread; returns when it has, and no longer
-    /// holds a reference to this checkpointer or the store.
+    /// Applies everything handed over (up to the ceiling), then ends the thread; returns when it
+    /// has, and no longer holds a reference to this checkpointer or the store.
     func finish() {
         condition.lock()
         state.closing = true
@@ -129,8 +133,25 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     private func due(now: ContinuousClock.Instant, last: ContinuousClock.Instant) -> Bool {
-        guard !state.queued.isEmpty else { return false }
-        return state.closing || state.queued.count >= policy.records || now - last >= policy.interval
+        guard let first = state.queued.first else { return false }
+        if state.closing { return true }
+        guard first.0 <= ceiling.load(ordering: .acquiring) else { return false }
+        return state.queued.count >= policy.records || now - last >= policy.interval
+    }
+
+    /// Takes the queued records the ceiling allows, oldest first.
+    private func takeEligible() -> [(LSN, WALRecord)] {
+        let limit = ceiling.load(ordering: .acquiring)
+        guard let first = state.queued.first, first.0 <= limit else { return [] }
+        if state.queued.last!.0 <= limit {
+            var all: [(LSN, WALRecord)] = []
+            swap(&all, &state.queued)
+            return all
+        }
+        let cut = state.queued.firstIndex { $0.0 > limit }!
+        let taken = Array(state.queued[..<cut])
+        state.queued.removeFirst(cut)
+        return taken
     }
 
     private func run() {
@@ -140,12 +161,18 @@ final class Checkpointer: @unchecked Sendable {
             while !state.stopped && !(state.closing && state.queued.isEmpty) && !due(now: .now, last: last) {
                 if state.queued.isEmpty {
                     condition.wait()
+                } else if state.queued[0].0 > ceiling.load(ordering: .acquiring) {
+                    // Held back by the ceiling, whose changes do not wake this thread: look again soon.
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: 0.5))
                 } else {
                     let left = (last + policy.interval - .now) / .seconds(1)
                     _ = condition.wait(until: Date(timeIntervalSinceNow: max(0, left)))
                 }
             }
-            if state.stopped || state.queued.isEmpty {
+            let records = state.stopped ? [] : takeEligible()
+            // Closing with nothing (more) the ceiling allows: what is left stays in the log, and
+            // the next start replays it.
+            if state.stopped || state.queued.isEmpty && records.isEmpty || state.closing && records.isEmpty {
                 state.finished = true
                 let waiters = state.appliedWaiters
                 state.appliedWaiters = []
@@ -154,12 +181,12 @@ final class Checkpointer: @unchecked Sendable {
                 waiters.forEach { $0.1.resume() }
                 return
             }
-            var records: [(LSN, WALRecord)] = []
-            swap(&records, &state.queued)
             condition.broadcast()
             condition.unlock()
-
             last = .now
+            // Nothing under the ceiling yet: wait for the next interval or hand-over.
+            if records.isEmpty { continue }
+
             var plan = CheckpointPlan(records[...])
             do {
                 repeat {

@@ -32,6 +32,13 @@ public final class Store: Sendable {
     static let formatKey = Array("format".utf8)
     static let lsnKey = Array("lsn".utf8)
     static let appliedKey = Array("applied".utf8)
+    /// The log's `TermHistory` (cluster mode); absent before the first term was noted.
+    static let termsKey = Array("terms".utf8)
+    /// The newest term this node has seen (cluster mode): it only grows.
+    static let termKey = Array("term".utf8)
+    /// Random bytes made with the directory and kept by its copies: two logs can share a history
+    /// only if they share an origin.
+    static let originKey = Array("origin".utf8)
     static let tablesDirectory = "tables"
 
     public enum OpenError: Error, CustomStringConvertible {
@@ -53,8 +60,11 @@ public final class Store: Sendable {
         }
     }
 
-    /// Opens the store, creating the directory and tables when `readOnly` is false.
-    public init(directory: String, mapSize: Int, tables: [String], readOnly: Bool = false) throws(OpenError) {
+    /// Opens the store, creating the directory and tables when `readOnly` is false. Opened for
+    /// writing, it applies to the tables what the log holds beyond them, unless `replay` is false:
+    /// a cluster node first learns from the primary whether those records are to be kept
+    /// (`truncateLog`), then calls `replayUnapplied` itself.
+    public init(directory: String, mapSize: Int, tables: [String], readOnly: Bool = false, replay: Bool = true) throws(OpenError) {
         self.directory = directory
         let tablesPath = directory + "/" + Self.tablesDirectory
         if !readOnly {
@@ -98,7 +108,12 @@ public final class Store: Sendable {
         } else if format == nil {
             try Self.perform { try writeFormat() }
         }
-        try replayUnapplied()
+        try Self.perform {
+            if try logEnvironment.read({ txn in try txn.get(Self.metaTable, key: Self.originKey) }) == nil {
+                try logEnvironment.write { txn in try txn.put(Self.metaTable, key: Self.originKey, value: (0..<16).map { _ in UInt8.random(in: .min ... .max) }) }
+            }
+        }
+        if replay { try replayUnapplied() }
     }
 
     private static func storedFormat(_ environment: Environment) throws(OpenError) -> UInt32? {
@@ -143,7 +158,7 @@ public final class Store: Sendable {
 
     /// Applies the records committed to the log after the last checkpoint to the tables, in one
     /// transaction (start-up recovery after a crash between checkpoints).
-    private func replayUnapplied() throws(OpenError) {
+    public func replayUnapplied() throws(OpenError) {
         let (last, applied) = try Self.perform { (try lastLSN(), try appliedLSN()) }
         if applied > last {
             throw .inconsistent("the tables are at LSN \(applied), ahead of the log (LSN \(last)); they come from different copies")
@@ -280,6 +295,71 @@ public final class Store: Sendable {
             for change in changes { try change.apply(to: txn) }
             if let completing { try txn.put(Self.metaTable, key: Self.appliedKey, value: completing.walKey) }
         }
+    }
+
+    // MARK: - Terms (cluster mode)
+
+    /// Which term wrote which part of the log. A log that has records but no stored history was
+    /// written before terms were kept: all of it is term 0.
+    public func termHistory() throws -> TermHistory {
+        let stored = try logEnvironment.read { txn in try txn.get(Self.metaTable, key: Self.termsKey) }
+        if let stored { return try stored.withUnsafeBytes { try TermHistory.decode($0) } }
+        let last = try lastLSN()
+        return last == 0 ? TermHistory() : TermHistory([.init(term: 0, firstLSN: try firstRetainedLSN() ?? 1)])
+    }
+
+    /// The newest term this node has seen: the larger of the stored one and its log's last.
+    public func knownTerm() throws -> UInt64 {
+        let stored = try logEnvironment.read { txn -> UInt64 in
+            guard let bytes = try txn.get(Self.metaTable, key: Self.termKey) else { return 0 }
+            return try bytes.read { reader in try reader.readBigEndianUInt64() }
+        }
+        return max(stored, try termHistory().lastTerm)
+    }
+
+    /// Remembers that a term exists (it only grows). A write transaction of its own: rare, and
+    /// LMDB orders it with the log's group commits.
+    public func saveKnownTerm(_ term: UInt64) throws {
+        guard term > (try knownTerm()) else { return }
+        try logEnvironment.write { txn in try txn.put(Self.metaTable, key: Self.termKey, value: term.walKey) }
+    }
+
+    /// This directory's origin (see `originKey`).
+    public func origin() throws -> [UInt8] {
+        try logEnvironment.read { txn in try txn.get(Self.metaTable, key: Self.originKey) } ?? []
+    }
+
+    /// What `truncateLog` discarded.
+    public struct Truncation: Sendable, Equatable {
+        public var count: Int
+        public var first: LSN
+        public var last: LSN
+    }
+
+    /// Deletes the log's records after `lsn` and cuts its term history there: the rejoin of a
+    /// node whose history parted from the primary's (SPEC §10). Only records the tables do not
+    /// hold yet can go; nil when there was nothing after `lsn`.
+    public func truncateLog(after lsn: LSN) throws -> Truncation? {
+        let last = try lastLSN()
+        guard last > lsn else { return nil }
+        let applied = try appliedLSN()
+        guard applied <= lsn else {
+            throw OpenError.inconsistent("cannot discard records after LSN \(lsn): the tables already hold them up to \(applied)")
+        }
+        let history = try termHistory().truncated(after: lsn)
+        var count = 0
+        try logEnvironment.write { txn in
+            var doomed: [LSN] = []
+            try txn.scan(Self.walTable, from: (lsn + 1).walKey) { key, _ in
+                doomed.append(LSN(walKey: key))
+                return true
+            }
+            for old in doomed { try txn.delete(Self.walTable, key: old.walKey) }
+            count = doomed.count
+            try txn.put(Self.metaTable, key: Self.lsnKey, value: lsn.walKey)
+            try txn.put(Self.metaTable, key: Self.termsKey, value: history.encoded())
+        }
+        return Truncation(count: count, first: lsn + 1, last: last)
     }
 
     /// Flushes both environments (shutdown; commits are already synchronous).

@@ -2,22 +2,30 @@
 /// people reading `pmd wal tail`) and its effect as after-images of rows. Applying the ops in log
 /// order reproduces the tables exactly, which is what makes a record atomic: all of its rows
 /// land in the same LMDB transaction or none do.
+///
+/// `term` is the cluster term of the primary that wrote it (SPEC §10; 0 on a single node): one
+/// primary per term, so two logs holding a record of the same term at the same LSN hold the same
+/// record, which is how a rejoining node finds where its history parted from the primary's.
 public struct WALRecord: Sendable, Equatable {
     public var kind: String
     public var timestampMs: Int64
     public var ops: [WALOp]
+    public var term: UInt64
 
-    public init(kind: String, timestampMs: Int64, ops: [WALOp]) {
+    public init(kind: String, timestampMs: Int64, ops: [WALOp], term: UInt64 = 0) {
         self.kind = kind
         self.timestampMs = timestampMs
         self.ops = ops
+        self.term = term
     }
 
-    static let formatVersion: UInt8 = 1
+    /// Version 2 added the term; version 1 records (written before cluster mode) read as term 0.
+    static let formatVersion: UInt8 = 2
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter(capacity: 64 + ops.reduce(0) { $0 + $1.size })
         writer.write(Self.formatVersion)
+        writer.writeVarint(term)
         writer.writeVarint(timestampMs)
         writer.write(kind)
         writer.writeVarint(UInt64(ops.count))
@@ -40,9 +48,10 @@ public struct WALRecord: Sendable, Equatable {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ByteReader.Malformed) -> WALRecord {
         var reader = ByteReader(bytes)
         let version = try reader.readByte()
-        guard version == formatVersion else {
+        guard version == 1 || version == formatVersion else {
             throw ByteReader.Malformed(offset: 0, reason: "WAL record version \(version)")
         }
+        let term = version >= 2 ? try reader.readVarintUnsigned() : 0
         let timestamp = try reader.readVarint()
         let kind = try reader.readString()
         let count = try reader.readVarintUnsigned()
@@ -54,7 +63,7 @@ public struct WALRecord: Sendable, Equatable {
             case let tag: throw ByteReader.Malformed(offset: reader.offset - 1, reason: "op tag \(tag)")
             }
         }
-        return WALRecord(kind: kind, timestampMs: timestamp, ops: ops)
+        return WALRecord(kind: kind, timestampMs: timestamp, ops: ops, term: term)
     }
 }
 

@@ -17,8 +17,24 @@ import Synchronization
 /// for an undurable LSN, so nothing that is not on disk is ever acknowledged.
 public final class WriteAheadLog: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// Why a write was not (or may not have been) acknowledged.
+        public enum Kind: Sendable, Equatable {
+            /// The log failed (fail-stop, SPEC §5.4).
+            case storage
+            /// Cluster mode: too few standbys made it durable in time (SPEC §10).
+            case notEnoughStandbys
+            /// Cluster mode: this node does not take writes (it is not, or no longer, primary).
+            case notPrimary
+        }
+
         public let reason: String
+        public let kind: Kind
         public var description: String { reason }
+
+        public init(reason: String, kind: Kind = .storage) {
+            self.reason = reason
+            self.kind = kind
+        }
     }
 
     /// What one commit did, for metrics.
@@ -62,6 +78,13 @@ public final class WriteAheadLog: @unchecked Sendable {
         var checkpointFailure: String?
         /// A checkpoint (or the last run's) freed records the log may now delete.
         var trimDue = true
+        /// The term stamped on appended records (cluster mode; 0 on a single node).
+        var term: UInt64 = 0
+        /// Set while appends from the domain are refused (cluster mode: not primary, or not
+        /// enough standbys); replicated records are still taken.
+        var refusal: Failure?
+        /// Cluster mode: the LSN up to which enough standbys have the log (`acknowledge(upTo:)`).
+        var replicatedFloor: LSN = .max
     }
 
     private let store: Store
@@ -71,8 +94,17 @@ public final class WriteAheadLog: @unchecked Sendable {
     private let onCommit: @Sendable (CommitReport) -> Void
     private let condition = NSCondition()
     private var state: State
+    /// Committed here (fsync'd).
+    private let localDurable: Atomic<UInt64>
+    /// What may be acknowledged: `localDurable`, and in cluster mode no further than the
+    /// replicated floor.
     private let durable: Atomic<UInt64>
     private let assigned: Atomic<UInt64>
+    /// Cluster mode: sees each batch as the writer takes it, before its commit (the replication
+    /// stream), on the writer thread.
+    private var tap: (@Sendable ([(LSN, WALRecord)]) -> Void)?
+    /// The log's term history; the writer thread keeps it (and its copy in `meta`) current.
+    private var history: TermHistory
 
     /// - Parameters:
     ///   - retain: how many records the `wal` table keeps; older ones are deleted a few at a time
@@ -88,6 +120,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.onCommit = onCommit
         let last = try store.lastLSN()
         state = State(lastAssigned: last, oldestRetained: try store.firstRetainedLSN())
+        state.term = try store.termHistory().lastTerm
+        history = try store.termHistory()
+        localDurable = Atomic(last)
         durable = Atomic(last)
         assigned = Atomic(last)
         checkpointer = Checkpointer(
@@ -120,8 +155,19 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// tests and tools that read the tables while the log runs.
     public func waitApplied(_ lsn: LSN) async { await checkpointer.waitApplied(lsn) }
 
-    /// The highest LSN known to be on disk.
+    /// The highest LSN that may be acknowledged: on disk here, and in cluster mode also on enough
+    /// standbys (SPEC §5.1–5.2, §10).
     public var durableLSN: LSN { durable.load(ordering: .acquiring) }
+
+    /// The highest LSN on this node's disk.
+    public var localDurableLSN: LSN { localDurable.load(ordering: .acquiring) }
+
+    /// The term of the log's newest record.
+    public var lastTerm: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.term
+    }
 
     /// The highest LSN handed out so far.
     public var lastAssignedLSN: LSN { assigned.load(ordering: .acquiring) }
@@ -148,12 +194,112 @@ public final class WriteAheadLog: @unchecked Sendable {
         defer { condition.unlock() }
         if let failure = state.failure { throw failure }
         if state.closing { throw Failure(reason: "shutting down") }
+        if let refusal = state.refusal { throw refusal }
         state.lastAssigned += 1
         let lsn = state.lastAssigned
+        var record = record
+        record.term = state.term
         state.pending.append((lsn, record))
         assigned.store(lsn, ordering: .releasing)
         if state.pending.count == 1 { condition.signal() }
         return lsn
+    }
+
+    // MARK: - Cluster mode
+
+    /// A standby's append: a record from the primary's stream, at the LSN the primary gave it,
+    /// which must be the next one (the stream is in order and never skips).
+    public func appendReplicated(_ lsn: LSN, _ record: WALRecord) throws(Failure) {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure = state.failure { throw failure }
+        if state.closing { throw Failure(reason: "shutting down") }
+        guard lsn == state.lastAssigned + 1 else {
+            throw Failure(reason: "replicated record \(lsn) is out of order: the log ends at \(state.lastAssigned)", kind: .notPrimary)
+        }
+        guard record.term >= state.term else {
+            throw Failure(reason: "replicated record \(lsn) has term \(record.term), older than the log's \(state.term)", kind: .notPrimary)
+        }
+        state.term = record.term
+        state.lastAssigned = lsn
+        state.pending.append((lsn, record))
+        assigned.store(lsn, ordering: .releasing)
+        if state.pending.count == 1 { condition.signal() }
+    }
+
+    /// The term stamped on records appended from now on (a new primary's).
+    public func begin(term: UInt64) {
+        condition.lock()
+        state.term = max(state.term, term)
+        condition.unlock()
+    }
+
+    /// Refuses (with `failure`) or again takes appends from the domain; replicated records are
+    /// always taken.
+    public func refuseAppends(_ failure: Failure?) {
+        condition.lock()
+        state.refusal = failure
+        condition.unlock()
+    }
+
+    /// Hands every batch to `tap` as the writer takes it, before its commit.
+    public func tap(_ tap: @escaping @Sendable ([(LSN, WALRecord)]) -> Void) {
+        condition.lock()
+        self.tap = tap
+        condition.unlock()
+    }
+
+    /// Cluster mode: records up to `lsn` are on enough standbys. From the first call on, what
+    /// may be acknowledged is bounded by this floor as well as by the local disk.
+    public func acknowledge(upTo lsn: LSN) {
+        condition.lock()
+        state.replicatedFloor = lsn
+        let (waiters, callbacks) = releaseAcknowledged()
+        condition.unlock()
+        for waiter in waiters { waiter.continuation.resume() }
+        for callback in callbacks { callback.call(nil) }
+    }
+
+    /// Records after `lsn` stay out of the tables until this is raised (`Checkpointer.ceiling`).
+    public func limitCheckpoints(to lsn: LSN) { checkpointer.ceiling.store(lsn, ordering: .releasing) }
+
+    /// Answers every wait for an LSN not yet acknowledged with `failure` (e.g. not enough
+    /// standbys); the log itself goes on.
+    public func abandonWaits(_ failure: Failure) {
+        condition.lock()
+        let waiters = state.waiters
+        let callbacks = state.callbacks
+        state.waiters = []
+        state.callbacks = []
+        condition.unlock()
+        for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+        for callback in callbacks { callback.call(failure) }
+    }
+
+    /// With the lock held: sets `durable` from the local disk and the replicated floor, and takes
+    /// out the waits it satisfies, to be resumed once the lock is released.
+    private func releaseAcknowledged() -> ([Waiter], [Callback]) {
+        let last = min(localDurable.load(ordering: .acquiring), state.replicatedFloor)
+        guard last > durable.load(ordering: .acquiring) else { return ([], []) }
+        durable.store(last, ordering: .releasing)
+        var ready: [Waiter] = []
+        if !state.waiters.isEmpty {
+            var waiting: [Waiter] = []
+            waiting.reserveCapacity(state.waiters.count)
+            for waiter in state.waiters {
+                if waiter.lsn <= last { ready.append(waiter) } else { waiting.append(waiter) }
+            }
+            state.waiters = waiting
+        }
+        var due: [Callback] = []
+        if !state.callbacks.isEmpty {
+            var later: [Callback] = []
+            for callback in state.callbacks {
+                if callback.lsn <= last { due.append(callback) } else { later.append(callback) }
+            }
+            state.callbacks = later
+        }
+        return (ready, due)
     }
 
     /// Returns once `lsn` is durable; throws if the log failed before that.
@@ -264,7 +410,9 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
             var batch: [(LSN, WALRecord)] = []
             swap(&batch, &state.pending)
+            let tap = self.tap
             condition.unlock()
+            tap?(batch)
 
             let started = ContinuousClock.now
             do {
@@ -282,9 +430,14 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// retained LSN.
     private func commit(_ batch: [(LSN, WALRecord)], applied: LSN, oldestRetained: LSN?) throws -> LSN? {
         let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
+        var historyChanged = false
         for (lsn, record) in batch {
             try txn.append(Store.walTable, key: lsn.walKey, value: record.encoded())
+            if record.term != history.lastTerm || history.entries.isEmpty {
+                historyChanged = history.note(term: record.term, at: lsn) || historyChanged
+            }
         }
+        if historyChanged { try txn.put(Store.metaTable, key: Store.termsKey, value: history.encoded()) }
         let last = batch.last!.0
         var oldest = oldestRetained ?? batch.first?.0
         commitsSinceTrim += 1
@@ -359,27 +512,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func finishCommit(batch: [(LSN, WALRecord)], oldestRetained: LSN?, started: ContinuousClock.Instant) {
         let last = batch.last!.0
         condition.lock()
-        durable.store(last, ordering: .releasing)
+        localDurable.store(last, ordering: .releasing)
         state.batches += 1
         state.records += UInt64(batch.count)
         state.oldestRetained = oldestRetained
-        var ready: [Waiter] = []
-        if !state.waiters.isEmpty {
-            var waiting: [Waiter] = []
-            waiting.reserveCapacity(state.waiters.count)
-            for waiter in state.waiters {
-                if waiter.lsn <= last { ready.append(waiter) } else { waiting.append(waiter) }
-            }
-            state.waiters = waiting
-        }
-        var due: [Callback] = []
-        if !state.callbacks.isEmpty {
-            var later: [Callback] = []
-            for callback in state.callbacks {
-                if callback.lsn <= last { due.append(callback) } else { later.append(callback) }
-            }
-            state.callbacks = later
-        }
+        let (ready, due) = releaseAcknowledged()
         condition.unlock()
         for waiter in ready { waiter.continuation.resume() }
         for callback in due { callback.call(nil) }
