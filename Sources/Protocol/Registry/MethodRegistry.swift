@@ -24,6 +24,9 @@ public final class MethodRegistry: Sendable {
     private let entries: [String: Entry]
     private let order: [String]
     private let observer: (any RequestObserver)?
+    /// Decides, per call of a method not answered everywhere, whether this node serves it now:
+    /// nil to serve, else the error to answer (cluster mode: 421 on a node that is not primary).
+    private let gate: (@Sendable () -> RPCError?)?
     /// `rpc.methods`' result, serialised once: the methods never change after start, and a
     /// batch of `rpc.methods` calls must not cost a 12 KiB JSON tree each.
     private let methodsResult: [UInt8]
@@ -33,16 +36,17 @@ public final class MethodRegistry: Sendable {
     /// `rpc.methods` describes them too.
     static let builtIns: [MethodSpec] = [
         MethodSpec(
-            "rpc.auth", summary: "Authenticate this connection with PMD_RPC_KEY (must come first when a key is set)",
+            "rpc.auth", summary: "Authenticate this connection with PMD_RPC_KEY (must come first when a key is set)", anywhere: true,
             params: [ParamSpec("key", .string, required: true, summary: "The RPC key")]
         ) { _ throws(RPCError) in RPCResult(["ok": true]) },
-        MethodSpec("rpc.methods", summary: "Every method with its params and whether it needs a session or a tenant") { _ throws(RPCError) in
+        MethodSpec("rpc.methods", summary: "Every method with its params and whether it needs a session or a tenant", anywhere: true) { _ throws(RPCError) in
             RPCResult(.null)
         },
     ]
 
-    public init(_ methods: [MethodSpec], observer: (any RequestObserver)? = nil) {
+    public init(_ methods: [MethodSpec], observer: (any RequestObserver)? = nil, gate: (@Sendable () -> RPCError?)? = nil) {
         self.observer = observer
+        self.gate = gate
         var entries: [String: Entry] = [:]
         let methods = Self.builtIns + methods
         for method in methods {
@@ -111,6 +115,7 @@ public final class MethodRegistry: Sendable {
     /// Takes the entry, not its spec: passing the spec by value copied it (a dozen fields) per call.
     private func prepare(_ entry: Entry, _ request: RPCRequest, _ connection: ConnectionInfo) -> Result<RPCCall, RPCError> {
         let spec = entry.spec
+        if !spec.anywhere, let gate, let refusal = gate() { return .failure(refusal) }
         var session: String?
         if spec.access != .open {
             guard case let .string(token)? = request.params["session"] else { return .failure(.authenticationRequired) }

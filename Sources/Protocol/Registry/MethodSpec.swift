@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What a handler receives: the validated params and the caller's session token, if any.
 public struct RPCCall: Sendable {
     public let method: String
@@ -13,11 +15,15 @@ public struct RPCResult: Sendable {
     /// The result already serialised (`JSONWriter`), for hot methods: no JSON tree is built.
     public var raw: [UInt8]?
     public var fence: UInt64
+    /// Hands the connection to another protocol once this reply is written (see
+    /// `ConnectionHandover`); only for a request on its own line, not in a batch.
+    public var handover: ConnectionHandover?
 
-    public init(_ value: JSON, fence: UInt64 = 0) {
+    public init(_ value: JSON, fence: UInt64 = 0, handover: ConnectionHandover? = nil) {
         self.value = value
         self.raw = nil
         self.fence = fence
+        self.handover = handover
     }
 
     public init(raw: [UInt8], fence: UInt64 = 0) {
@@ -44,6 +50,9 @@ public struct MethodSpec: Sendable {
     public let name: String
     public let summary: String
     public let access: Access
+    /// Answered on every node of a cluster (`system.*`, `rpc.*`); other methods only on the
+    /// primary, which the registry's gate decides (SPEC §10).
+    public let anywhere: Bool
     public let params: [ParamSpec]
     /// Position of each param in `params`, and how many are required: the validator's fast path.
     let paramIndex: [String: Int]
@@ -58,7 +67,7 @@ public struct MethodSpec: Sendable {
     public let immediate: RPCImmediateHandler?
 
     public init(
-        _ name: String, summary: String, access: Access = .open, params: [ParamSpec] = [],
+        _ name: String, summary: String, access: Access = .open, anywhere: Bool = false, params: [ParamSpec] = [],
         rejected: [String: String] = [:],
         check: (@Sendable (JSONObject) -> [(path: [String], message: String)])? = nil,
         immediate: RPCImmediateHandler? = nil,
@@ -67,6 +76,7 @@ public struct MethodSpec: Sendable {
         self.name = name
         self.summary = summary
         self.access = access
+        self.anywhere = anywhere
         self.params = params
         self.paramIndex = Dictionary(params.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.requiredCount = params.filter(\.required).count
@@ -75,4 +85,14 @@ public struct MethodSpec: Sendable {
         self.handler = handler
         self.immediate = immediate
     }
+}
+
+/// A connection handed from JSON-RPC to another protocol after a reply (as HTTP's 101 Switching
+/// Protocols): once the reply is written, the JSON-RPC handler leaves the pipeline and `install`
+/// runs on the channel's event loop to set up what reads and writes from then on. The client must
+/// send nothing more until it has read the reply.
+public struct ConnectionHandover: Sendable {
+    public let install: @Sendable (any Channel) throws -> Void
+
+    public init(install: @escaping @Sendable (any Channel) throws -> Void) { self.install = install }
 }

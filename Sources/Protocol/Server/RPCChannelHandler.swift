@@ -23,7 +23,7 @@ import Persistence
 /// written, the output is half-closed, and input is read and dropped until the client closes or
 /// `linger` passes — closing with unread input would send a reset that can destroy replies
 /// still in flight to the client.
-final class RPCChannelHandler: ChannelDuplexHandler {
+final class RPCChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -76,6 +76,8 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var pumpScheduled = false
     /// Set once framing failed: what follows the oversized line is not framed.
     @exclusivity(unchecked) private var inputRefused = false
+    /// Set once the connection went to another protocol (`hand(over:)`).
+    @exclusivity(unchecked) private var handedOver = false
     /// Whether `fences` will call back for the first reply's fence.
     @exclusivity(unchecked) private var awaitingFence = false
     /// This event loop's connections waiting for the log.
@@ -121,7 +123,7 @@ final class RPCChannelHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelInactive(context: ChannelHandlerContext) {
-        onClose()
+        if !handedOver { onClose() }
         context.fireChannelInactive()
     }
 
@@ -367,11 +369,34 @@ final class RPCChannelHandler: ChannelDuplexHandler {
             replies.removeFirst()
             pendingReplyBytes -= reply.bytes.readableBytes
             write(reply.bytes, context)
+            if let handover = reply.handover { return hand(over: handover, context) }
         }
         // The first reply stays first until it is written, so one wait at a time covers it.
         guard !awaitingFence, let fence = replies.first?.fence else { return }
         awaitingFence = true
         fences.wait(for: fence, self)
+    }
+
+    /// The connection leaves JSON-RPC: nothing more is read as lines, this handler leaves the
+    /// pipeline (the connection no longer counts as a JSON-RPC one), and the new protocol's
+    /// handlers take over.
+    private func hand(over handover: ConnectionHandover, _ context: ChannelHandlerContext) {
+        unflushed = 0
+        context.flush()
+        draining = true
+        inputRefused = true
+        dropQueuedLines()
+        replies.removeAll()
+        pendingReplyBytes = 0
+        let channel = context.channel
+        handedOver = true
+        onClose()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        do {
+            try handover.install(channel)
+        } catch {
+            channel.close(promise: nil)
+        }
     }
 
     /// From `FenceWaiters`: the first reply's fence is durable, or the log failed.

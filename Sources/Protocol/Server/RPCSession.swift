@@ -98,7 +98,9 @@ final class RPCSession: @unchecked Sendable {
         switch (outcome, framing) {
         case let (.success(result), .line):
             // The hot path: the line is written once, into the buffer it leaves from.
-            return PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, id: id)
+            var reply = PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, id: id)
+            reply.handover = result.handover
+            return reply
         case let (.success(result), _):
             return PendingReply(
                 bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: result.fence, framing: framing,

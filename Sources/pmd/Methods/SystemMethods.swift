@@ -4,11 +4,11 @@ import Protocol
 enum SystemMethods {
     static func methods(runtime: Runtime) -> [MethodSpec] {
         [
-            MethodSpec("system.ping", summary: "Liveness check") { _ throws(RPCError) in RPCResult(["pong": true]) },
-            MethodSpec("system.health", summary: "Status of storage, Stripe and mail") { _ throws(RPCError) in
+            MethodSpec("system.ping", summary: "Liveness check", anywhere: true) { _ throws(RPCError) in RPCResult(["pong": true]) },
+            MethodSpec("system.health", summary: "Status of storage, Stripe and mail", anywhere: true) { _ throws(RPCError) in
                 RPCResult(runtime.health())
             },
-            MethodSpec("system.stats", summary: "Counters: connections, requests by method, commit batches, users, sessions") { _ throws(RPCError) in
+            MethodSpec("system.stats", summary: "Counters: connections, requests by method, commit batches, users, sessions", anywhere: true) { _ throws(RPCError) in
                 RPCResult(await runtime.stats())
             },
         ]
