@@ -51,6 +51,10 @@ public struct ByteWriter: ~Copyable {
         withUnsafeBytes(of: value.bigEndian) { out.append($0) }
     }
 
+    public mutating func writeBigEndian32(_ value: UInt32) {
+        withUnsafeBytes(of: value.bigEndian) { out.append($0) }
+    }
+
     @inlinable @inline(__always)
     public mutating func write(_ string: String) {
         var s = string
