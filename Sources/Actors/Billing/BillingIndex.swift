@@ -33,6 +33,8 @@ public actor BillingIndex {
     /// when the event is new.
     public func handled(_ eventID: String) -> LSN? { events[eventID]?.lsn }
 
+    func forgetEvent(_ id: String) { events[id] = nil }
+
     /// Notes an event handled by a tenant's record at `lsn`.
     public func markHandled(_ event: ProcessedEvent, lsn: LSN) { events[event.eventID] = (event.created, lsn) }
 

@@ -39,5 +39,16 @@ public actor Directory {
 
     public func forgetInvitation(_ hash: TokenHash) { invitationTokens[hash] = nil }
 
+    /// Forgets an invitation's token by the invitation's id; returns its tenant if it was known.
+    @discardableResult
+    func forgetInvitation(id: ID) -> ID? {
+        guard let entry = invitationTokens.first(where: { $0.value.invitation == id }) else { return nil }
+        invitationTokens[entry.key] = nil
+        return entry.value.tenant
+    }
+
+    /// Marks a workspace name as taken (a company the log brought).
+    func noteWorkspaceName(_ name: String) { workspaceNames.insert(name) }
+
     public func invitation(for hash: TokenHash) -> (tenant: ID, invitation: ID)? { invitationTokens[hash] }
 }

@@ -57,6 +57,18 @@ struct Config: Sendable, Equatable {
     /// `PMD_SWEEP_INTERVAL` (pmd extension): how often expired sessions and reset tokens are
     /// purged from memory and disk.
     var sweepInterval: Duration
+    /// `PMD_ETCD_ENDPOINTS` (SPEC §10): set = cluster mode.
+    var etcdEndpoints: [String]? = nil
+    /// `PMD_CLUSTER`: the etcd key prefix is `/pmd/<cluster>/`.
+    var clusterName = "pmd"
+    /// `PMD_NODE_NAME`; nil = the host name (`nodeNameOrHost`).
+    var nodeName: String? = nil
+    /// `PMD_ADVERTISE_ADDR`; nil = the bound RPC address.
+    var advertiseAddress: HostPort? = nil
+    /// `PMD_SYNC_STANDBYS`.
+    var syncStandbys = 1
+    /// `PMD_LEADER_TTL`.
+    var leaderTTL: Duration = .seconds(3)
     /// `PMD_MAX_CONNECTIONS` (pmd extension): open JSON-RPC connections (and, separately, HTTP
     /// connections) at most; beyond it a JSON-RPC client is answered "Too many connections".
     var maxConnections: Int = 0
@@ -67,4 +79,7 @@ struct Config: Sendable, Equatable {
     /// True when billing is configured; ``load(environment:overrides:)`` guarantees that a
     /// configured key comes with a webhook secret.
     var billingEnabled: Bool { stripeSecretKey != nil }
+
+    /// Cluster mode (SPEC §10) is on when etcd endpoints are given.
+    var clusterMode: Bool { etcdEndpoints != nil }
 }

@@ -71,6 +71,15 @@ extension Config {
             // start-up (and `pmd check-config`) with one line per problem.
             problems += plansProblems(lines.lines).problems
         }
+        if config.clusterMode, config.advertiseAddress == nil, !rejected.contains("PMD_RPC_ADDR"),
+            ["0.0.0.0", "::"].contains(config.rpcAddress.host)
+        {
+            // Other nodes and clients are sent this address (`data.primary`): a wildcard is no use to them.
+            problems.append(
+                ConfigProblem(
+                    subject: "PMD_ADVERTISE_ADDR",
+                    message: "required in cluster mode when PMD_RPC_ADDR listens on every interface"))
+        }
         if rejected.isDisjoint(with: ["PMD_RPC_ADDR", "PMD_HTTP_ADDR"]),
             config.rpcAddress == config.httpAddress, config.rpcAddress.port != 0
         {

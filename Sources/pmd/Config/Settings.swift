@@ -87,6 +87,28 @@ extension Config {
         .value(
             "PMD_LOG_FORMAT", default: "text", "log format: text or json (one object per line)",
             at: \.logFormat, parse: { ConfigSyntax.choice($0, as: LogFormat.self) }, format: \.rawValue),
+        // SPEC §10: cluster mode.
+        .optional(
+            "PMD_ETCD_ENDPOINTS", "comma-separated etcd client URLs (http://127.0.0.1:2379,…); set = cluster mode",
+            at: \.etcdEndpoints, parse: ClusterSettings.endpoints, format: { $0.joined(separator: ",") }),
+        .value(
+            "PMD_CLUSTER", default: "pmd", "cluster name; every key pmd writes in etcd is under /pmd/<cluster>/",
+            at: \.clusterName, parse: ClusterSettings.name, format: { $0 }),
+        .optional(
+            "PMD_NODE_NAME", "unique name of this node in the cluster; unset = the host name",
+            at: \.nodeName, parse: ClusterSettings.name, format: { $0 }),
+        .optional(
+            "PMD_ADVERTISE_ADDR",
+            "host:port other nodes and clients use to reach this node's RPC listener; unset = the bound RPC address",
+            at: \.advertiseAddress, parse: ClusterSettings.advertised, format: \.description),
+        .value(
+            "PMD_SYNC_STANDBYS", default: "1",
+            "how many standbys must have a record durable before the primary acknowledges it (0 = asynchronous)",
+            at: \.syncStandbys, parse: ClusterSettings.syncStandbys, format: { String($0) }),
+        .value(
+            "PMD_LEADER_TTL", default: "3s",
+            "etcd lease of the primary, 2s to 60s; a primary that cannot renew it stops acknowledging before it expires",
+            at: \.leaderTTL, parse: ClusterSettings.leaderTTL, format: DurationText.format),
         .value(
             "PMD_RECONCILE_INTERVAL", default: "15m",
             "how often known subscriptions are re-read from Stripe to repair drift",
