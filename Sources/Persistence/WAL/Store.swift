@@ -268,6 +268,25 @@ public final class Store: Sendable {
         }
     }
 
+    /// Retained records with LSN ≥ `from`, as the log stores them, oldest first, at most `limit`
+    /// and about `maxBytes`; they stop early at a gap (none is expected: the log is contiguous).
+    public func encodedRecords(from: LSN, limit: Int, maxBytes: Int) throws -> [(LSN, [UInt8])] {
+        try logEnvironment.read { txn in
+            var result: [(LSN, [UInt8])] = []
+            var bytes = 0
+            var next = from
+            try txn.scan(Self.walTable, from: from.walKey) { key, value in
+                let lsn = LSN(walKey: key)
+                guard lsn == next else { return false }
+                result.append((lsn, Array(value)))
+                bytes += value.count
+                next += 1
+                return result.count < limit && bytes < maxBytes
+            }
+            return result
+        }
+    }
+
     /// Number of rows in a table (from LMDB's statistics, without a scan), to size memory
     /// before loading it.
     public func count(_ table: String) throws -> Int {

@@ -100,9 +100,9 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// replicated floor.
     private let durable: Atomic<UInt64>
     private let assigned: Atomic<UInt64>
-    /// Cluster mode: sees each batch as the writer takes it, before its commit (the replication
-    /// stream), on the writer thread.
-    private var tap: (@Sendable ([(LSN, WALRecord)]) -> Void)?
+    /// Cluster mode: sees each batch as the writer takes it, encoded as the log stores it, before
+    /// its commit (the replication stream), on the writer thread.
+    private var tap: (@Sendable (_ first: LSN, _ encoded: [[UInt8]]) -> Void)?
     /// The log's term history; the writer thread keeps it (and its copy in `meta`) current.
     private var history: TermHistory
 
@@ -242,8 +242,11 @@ public final class WriteAheadLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Hands every batch to `tap` as the writer takes it, before its commit.
-    public func tap(_ tap: @escaping @Sendable ([(LSN, WALRecord)]) -> Void) {
+    /// Hands every batch to `tap` as the writer takes it, before its commit: sending records to
+    /// standbys while this node's own commit runs lets the two fsyncs overlap. A record a crash
+    /// then takes from this node but not from a standby was never acknowledged; the next primary
+    /// begins a new term after it, so it is told apart.
+    public func tap(_ tap: @escaping @Sendable (_ first: LSN, _ encoded: [[UInt8]]) -> Void) {
         condition.lock()
         self.tap = tap
         condition.unlock()
@@ -412,11 +415,12 @@ public final class WriteAheadLog: @unchecked Sendable {
             swap(&batch, &state.pending)
             let tap = self.tap
             condition.unlock()
-            tap?(batch)
+            let encoded = batch.map { $0.1.encoded() }
+            tap?(batch[0].0, encoded)
 
             let started = ContinuousClock.now
             do {
-                let newOldest = try commit(batch, applied: checkpointer.appliedLSN, oldestRetained: oldest)
+                let newOldest = try commit(batch, encoded: encoded, applied: checkpointer.appliedLSN, oldestRetained: oldest)
                 finishCommit(batch: batch, oldestRetained: newOldest, started: started)
                 checkpointer.enqueue(batch)
             } catch {
@@ -428,11 +432,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Writes one batch to the log in one LMDB transaction, trimming records that are outside
     /// the retention window and already applied by a checkpoint; returns the new oldest
     /// retained LSN.
-    private func commit(_ batch: [(LSN, WALRecord)], applied: LSN, oldestRetained: LSN?) throws -> LSN? {
+    private func commit(_ batch: [(LSN, WALRecord)], encoded: [[UInt8]], applied: LSN, oldestRetained: LSN?) throws -> LSN? {
         let txn = try Transaction(environment: store.logEnvironment, readOnly: false)
         var historyChanged = false
-        for (lsn, record) in batch {
-            try txn.append(Store.walTable, key: lsn.walKey, value: record.encoded())
+        for ((lsn, record), bytes) in zip(batch, encoded) {
+            try txn.append(Store.walTable, key: lsn.walKey, value: bytes)
             if record.term != history.lastTerm || history.entries.isEmpty {
                 historyChanged = history.note(term: record.term, at: lsn) || historyChanged
             }
