@@ -26,6 +26,7 @@ public actor Mailer {
 
     private let transport: SMTPTransport?
     private let relayName: String
+    private let encryption: SMTPEncryption?
     private let sender: MailSender
     private let journal: Journal
     private let logger: Logger
@@ -49,6 +50,7 @@ public actor Mailer {
     ) {
         transport = relay.map(SMTPTransport.init(relay:))
         self.relayName = relayName
+        encryption = relay?.encryption
         self.sender = sender
         self.journal = journal
         self.logger = logger
@@ -79,7 +81,9 @@ public actor Mailer {
                 "PMD_SMTP_URL is unset: mail is kept in the outbox and not delivered",
                 metadata: ["undelivered": "\(undeliveredAtStart)"])
         } else {
-            logger.info("mail relay \(relayName)", metadata: ["undelivered": "\(undeliveredAtStart)"])
+            logger.info(
+                "mail relay \(relayName)",
+                metadata: ["undelivered": "\(undeliveredAtStart)", "encryption": "\(encryption?.rawValue ?? "")"])
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.receive() }
