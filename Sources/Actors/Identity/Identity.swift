@@ -26,13 +26,10 @@ public actor Identity: LoopBound {
         public var sessionTTL: Int64
         /// `PMD_RESET_TTL` in seconds.
         public var resetTTL: Int64
-        /// `PMD_APP_URL`, without a trailing slash: the base of links in mail.
-        public var appURL: String
 
-        public init(sessionTTL: Int64, resetTTL: Int64, appURL: String) {
+        public init(sessionTTL: Int64, resetTTL: Int64) {
             self.sessionTTL = sessionTTL
             self.resetTTL = resetTTL
-            self.appURL = appURL
         }
     }
 

@@ -66,6 +66,12 @@ public struct MailQueue: Sendable {
         consecutiveFailures = 0
     }
 
+    /// `id` leaves the queue without an attempt telling anything about the relay (its link is
+    /// obsolete, or an operator dropped it).
+    public mutating func remove(_ id: ID) {
+        items.removeAll { $0.entry.id == id }
+    }
+
     /// An attempt at `id` failed; returns how long until the next attempt it affects.
     @discardableResult
     public mutating func failed(_ id: ID, _ failure: Failure, now: Instant, jitter: Double) -> Duration {

@@ -4,13 +4,16 @@ import Synchronization
 
 /// Delivers the outbox. Features put an `OutboxEntry` into the WAL record of the change that
 /// causes the mail and then call `committed(_:lsn:)`; the mailer waits until that record is
-/// durable (a mail must never announce a change a crash could still take back), then hands the
-/// message to the relay, retrying with backoff, and deletes the outbox row through the WAL once
-/// the relay has accepted it. At start it is given the rows left undelivered by the last run.
+/// durable (a mail must never announce a change a crash could still take back), then, for each
+/// attempt, has the link minted (`LinkMinter`: a fresh token whose hash is committed through the
+/// WAL, the token itself kept in memory), waits for that record too, composes the mail and hands
+/// it to the relay, retrying with backoff, and deletes the outbox row through the WAL once the
+/// relay has accepted it. At start it is given the rows left undelivered by the last run.
 ///
-/// Without a relay (`PMD_SMTP_URL` unset) mail stays in the outbox and each one is logged.
-/// Delivery is at least once: a crash between the relay's "250 OK" and the durable delete sends
-/// the mail again, with the same Message-ID.
+/// Without a relay (`PMD_SMTP_URL` unset) mail stays in the outbox and each one is logged; no
+/// link is minted, so none exists. Delivery is at least once: a crash between the relay's
+/// "250 OK" and the durable delete sends the mail again, with the same Message-ID and a new link
+/// (the earlier one stops working).
 public actor Mailer {
     /// `system.health`'s `mail`.
     public enum Status: String, Sendable {
@@ -28,6 +31,9 @@ public actor Mailer {
     private let relayName: String
     private let encryption: SMTPEncryption?
     private let sender: MailSender
+    /// `PMD_APP_URL`, without a trailing slash: the base of links.
+    private let appURL: String
+    private var minter: (any LinkMinter)?
     private let journal: Journal
     private let logger: Logger
     private var queue: MailQueue
@@ -44,14 +50,16 @@ public actor Mailer {
     ///   - undelivered: the outbox as found at start (`OutboxEntry.loadAll`).
     ///   - relay: nil keeps mail in the outbox.
     ///   - relayName: how the relay appears in logs (no password).
+    ///   - appURL: `PMD_APP_URL` without a trailing slash.
     public init(
-        undelivered: [OutboxEntry], relay: SMTPRelay?, relayName: String, sender: MailSender,
+        undelivered: [OutboxEntry], relay: SMTPRelay?, relayName: String, sender: MailSender, appURL: String,
         journal: Journal, logger: Logger, backoff: Backoff = .mail
     ) {
         transport = relay.map(SMTPTransport.init(relay:))
         self.relayName = relayName
         encryption = relay?.encryption
         self.sender = sender
+        self.appURL = appURL
         self.journal = journal
         self.logger = logger
         var queue = MailQueue(backoff: backoff)
@@ -73,6 +81,10 @@ public actor Mailer {
     }
 
     public nonisolated var status: Status { published.withLock { $0 } }
+
+    /// Who mints the links (the owners of resets and invitations, made after the mailer); set
+    /// before `run`.
+    public func attach(minter: any LinkMinter) { self.minter = minter }
 
     /// Delivers until the task is cancelled (graceful shutdown); what is left stays in the outbox.
     public func run() async {
@@ -110,7 +122,7 @@ public actor Mailer {
         guard transport != nil else {
             logger.notice(
                 "mail kept in the outbox (PMD_SMTP_URL is unset)",
-                metadata: ["mailId": "\(entry.id)", "to": "\(entry.mail.to)", "subject": "\(entry.mail.subject)"])
+                metadata: ["mailId": "\(entry.id)", "to": "\(entry.to)", "subject": "\(entry.content.subject)"])
             return
         }
         queue.add(entry, now: clock.now)
@@ -131,9 +143,10 @@ public actor Mailer {
 
     private func deliver(_ entry: OutboxEntry) async {
         guard let transport else { return }
-        let message = MailMessage(entry, from: sender).rendered()
+        guard let mail = await compose(entry) else { return }
+        let message = MailMessage(entry, mail: mail, from: sender).rendered()
         let outcome = await withTaskCancellationHandler {
-            await transport.deliver(from: sender.address, to: entry.mail.to, message: message)
+            await transport.deliver(from: sender.address, to: entry.to, message: message)
         } onCancel: {
             transport.abort()
         }
@@ -146,20 +159,53 @@ public actor Mailer {
                 // The row stays and the mail goes out again after a restart: at least once.
                 logger.error("mail delivered but not marked: storage failed", metadata: ["mailId": "\(entry.id)"])
             }
-            logger.info("mail delivered", metadata: ["mailId": "\(entry.id)", "to": "\(entry.mail.to)"])
+            logger.info("mail delivered", metadata: ["mailId": "\(entry.id)", "to": "\(entry.to)"])
         case let .failed(kind, reason):
             // Aborted by shutdown: it stays in the outbox for the next run.
             if Task.isCancelled { return }
-            let delay = queue.failed(entry.id, kind, now: clock.now, jitter: .random(in: Backoff.jitterRange))
-            logger.warning(
-                "mail delivery failed; will retry",
-                metadata: [
-                    "mailId": "\(entry.id)", "relay": "\(relayName)", "reason": "\(reason)",
-                    "failure": "\(kind == .relay ? "relay" : "message")",
-                    "retryInSeconds": "\((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded())",
-                ])
+            failed(entry, kind, reason: reason)
         }
         published.withLock { $0 = queue.isFailing ? .failing : .ok }
+    }
+
+    /// The mail for this attempt, its link freshly minted and durable; nil when it is not to be
+    /// sent now (its link is obsolete and the entry is gone, or storage failed and it waits).
+    private func compose(_ entry: OutboxEntry) async -> OutgoingMail? {
+        guard entry.content.needsLink else {
+            return entry.content.compose(to: entry.to, createdAt: entry.createdAt, token: "", appURL: appURL)
+        }
+        let minted = await minter?.mintLink(for: entry) ?? .unavailable
+        switch minted {
+        case let .minted(secret, lsn):
+            do {
+                try await journal.wal.waitDurable(lsn)
+            } catch {
+                failed(entry, .relay, reason: "storage failed")
+                return nil
+            }
+            return entry.content.compose(to: entry.to, createdAt: entry.createdAt, token: secret.token, appURL: appURL)
+        case .obsolete:
+            queue.remove(entry.id)
+            _ = try? journal.append("mail.obsolete", at: .now(), [entry.delete])
+            logger.info(
+                "mail not sent: its reset or invitation is no longer pending",
+                metadata: ["mailId": "\(entry.id)", "kind": "\(entry.content.kind)", "to": "\(entry.to)"])
+            return nil
+        case .unavailable:
+            failed(entry, .relay, reason: "storage failed")
+            return nil
+        }
+    }
+
+    private func failed(_ entry: OutboxEntry, _ kind: MailQueue.Failure, reason: String) {
+        let delay = queue.failed(entry.id, kind, now: clock.now, jitter: .random(in: Backoff.jitterRange))
+        logger.warning(
+            "mail delivery failed; will retry",
+            metadata: [
+                "mailId": "\(entry.id)", "relay": "\(relayName)", "reason": "\(reason)",
+                "failure": "\(kind == .relay ? "relay" : "message")",
+                "retryInSeconds": "\((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded())",
+            ])
     }
 
     /// Sleeps until `deadline` (forever when nil), a new mail, or cancellation.

@@ -2,9 +2,9 @@
 public enum Tables {
     public static let users = "users"
     public static let sessions = "sessions"
-    /// Password-reset tokens by the SHA-256 of the token.
+    /// Pending password resets (`PasswordReset`) by user id; an older pmd keyed them by token hash.
     public static let resetTokens = "reset_tokens"
-    /// Mail waiting for the relay (`OutboxEntry`), by mail id.
+    /// Mail waiting for the relay (`OutboxEntry`: what it is about, never its link), by mail id.
     public static let outbox = "outbox"
     public static let tenants = "tenants"
     public static let companies = "companies"

@@ -23,7 +23,7 @@ struct Daemon {
             "recovered state from LMDB",
             metadata: [
                 "users": "\(loaded.state.users.count)", "sessions": "\(loaded.state.sessions.count)",
-                "resetTokens": "\(loaded.state.resetTokens.count)", "outbox": "\(undeliveredMail.count)",
+                "passwordResets": "\(loaded.state.resets.count)", "outbox": "\(undeliveredMail.count)",
                 "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
             ])
 
@@ -37,8 +37,8 @@ struct Daemon {
 
         let mailer = Mailer(
             undelivered: undeliveredMail, relay: config.smtpURL.map(\.relay), relayName: config.smtpURL?.description ?? "none",
-            sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), journal: journal,
-            logger: logger)
+            sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), appURL: config.appURL,
+            journal: journal, logger: logger)
         let passwords = PasswordService(n: config.scryptN, threads: System.coreCount)
         // One event loop serves every JSON-RPC connection, and request tasks run on it (with the
         // actors they call): no thread hop per request. Measured with pmd-bench on 2 cores, this
@@ -50,16 +50,15 @@ struct Daemon {
         let rpcLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let identity = Identity(
             state: loaded.state, journal: journal, passwords: passwords, mailer: mailer,
-            settings: .init(
-                sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds,
-                appURL: config.appURL),
+            settings: .init(sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds),
             loop: rpcLoop.next())
         let tenancyState = try TenancyLoader.load(from: store, journal: journal, loop: identity.loop)
         let directory = tenancyState.directory
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
             identity: identity, directory: directory, journal: journal, mailer: mailer,
-            inviteTTLSeconds: config.inviteTTL.components.seconds, appURL: config.appURL)
+            inviteTTLSeconds: config.inviteTTL.components.seconds)
+        await mailer.attach(minter: MailLinks(identity: identity, tenancy: tenancy))
 
         let plans = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions)
         logger.info(
