@@ -4,23 +4,34 @@ import Persistence
 /// hash, the reset it consumes, the sessions it ends and the mail it sends commit together.
 extension Identity {
     /// `auth.forgotPassword` for an already validated, normalised email. Answers the same for
-    /// known and unknown addresses, and does the same work for both — one WAL record and a wait
-    /// for its commit — so neither the answer nor its timing tells whether an account exists.
-    /// Only for a known user does the record carry rows: the user's reset (replacing any earlier
-    /// one, whose link stops working: each user has at most one live link) and its mail, which
-    /// holds no link yet — the mailer mints it when it delivers (`mintResetLink`).
+    /// known and unknown addresses, and for addresses over their limit (`MailLimits`), and does
+    /// the same work for all — one WAL record and a wait for its commit — so neither the answer
+    /// nor its timing tells whether an account exists. Only for a known user under the limit does
+    /// the record carry rows: the user's reset (replacing any earlier one, whose link stops
+    /// working: each user has at most one live link), its mail, which holds no link yet — the
+    /// mailer mints it when it delivers (`mintResetLink`) — and the mail's count for the limit.
+    /// Over the limit nothing changes: a flood cannot even end the link already sent.
     public func forgotPassword(email: String) throws(DomainError) -> Outcome<Void> {
         let now = Timestamp.now()
-        guard let user = state.user(email: email) else {
-            // An empty record: the unknown address costs the same commit wait as a known one.
+        let mailID = ID.random()
+        guard let user = state.user(email: email),
+            case let .granted(send) = limiter.reserve([.resetsTo(user.email)], mail: mailID, at: now)
+        else {
+            // An empty record: nothing to send costs the same commit wait as a mail.
             let lsn = try journal.append("password.reset.requested", at: now, [])
             return Outcome((), fence: lsn)
         }
         let reset = PasswordReset(userID: user.id, requestedAt: now, expiresAt: now.adding(seconds: settings.resetTTL))
         let entry = OutboxEntry(
-            createdAt: now, to: user.email,
+            id: mailID, createdAt: now, to: user.email,
             content: .passwordReset(.init(userID: user.id, expiresAt: reset.expiresAt)))
-        let lsn = try journal.append("password.reset.requested", at: now, [reset.put, entry.put])
+        let lsn: LSN
+        do {
+            lsn = try journal.append("password.reset.requested", at: now, [reset.put, entry.put, send.put])
+        } catch {
+            limiter.release(send)
+            throw error
+        }
         state.put(reset)
         mailer.committed(entry, lsn: lsn)
         return Outcome((), fence: lsn)

@@ -50,6 +50,10 @@ public enum RowInspector {
                 let emptyKey = [UInt8](repeating: 0, count: 16)
                 guard let entry = emptyKey.withUnsafeBytes({ try? OutboxEntry(key: $0, row: row) }) else { return nil }
                 return [("createdAt", entry.createdAt.description), ("to", entry.to)] + contentFields(entry.content)
+            case Tables.mailQuota:
+                let emptyKey = [UInt8](repeating: 0, count: 16)
+                guard let send = emptyKey.withUnsafeBytes({ try? MailSend(key: $0, row: row) }) else { return nil }
+                return [("sentAt", send.sentAt.description), ("countsAgainst", send.scopes.map(\.description).joined(separator: ", "))]
             case Tables.plans, Tables.billingCustomers, Tables.subscriptions, Tables.stripeEvents:
                 return billingFields(table: table, row)
             default:

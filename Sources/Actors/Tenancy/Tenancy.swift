@@ -8,13 +8,17 @@ public struct Tenancy: Sendable {
     public let directory: Directory
     let journal: Journal
     let mailer: Mailer
+    let limiter: MailLimiter
     let inviteTTLSeconds: Int64
 
-    public init(identity: Identity, directory: Directory, journal: Journal, mailer: Mailer, inviteTTLSeconds: Int64) {
+    public init(
+        identity: Identity, directory: Directory, journal: Journal, mailer: Mailer, limiter: MailLimiter, inviteTTLSeconds: Int64
+    ) {
         self.identity = identity
         self.directory = directory
         self.journal = journal
         self.mailer = mailer
+        self.limiter = limiter
         self.inviteTTLSeconds = inviteTTLSeconds
     }
 
@@ -108,11 +112,13 @@ public struct Tenancy: Sendable {
         return Outcome((), fence: removed.fence)
     }
 
-    /// `invites.create`: the invitation and its mail (in the outbox, without a link), in one record.
+    /// `invites.create`: the invitation, its mail (in the outbox, without a link) and the mail's
+    /// count for the sending limits, in one record.
     public func invite(_ token: String, email: String, role: Role) async throws(DomainError) -> Outcome<Invitation> {
         let (tenant, caller) = try await context(token)
         let existing = await identity.userID(email: email)
-        let outcome = try await tenant.invite(caller, email: email, role: role, existingUser: existing, ttlSeconds: inviteTTLSeconds)
+        let outcome = try await tenant.invite(
+            caller, email: email, role: role, existingUser: existing, ttlSeconds: inviteTTLSeconds, limiter: limiter)
         mailer.committed(outcome.value.mail, lsn: outcome.fence)
         if let replaced = outcome.value.replaced?.tokenHash { await directory.forgetInvitation(replaced) }
         return Outcome(outcome.value.invitation, fence: outcome.fence)

@@ -102,10 +102,12 @@ public actor TenantActor: LoopBound {
 
     public var tenantRow: Tenant { state.tenant }
 
-    /// Creates an invitation and its mail, in one record. The mail names the tenant as it is
-    /// now and holds no link: that is minted when the mail goes out (`mintInvitationLink`).
+    /// Creates an invitation and its mail, in one record with the mail's count for the sending
+    /// limits (429 over any of them: the recipient's, this tenant's, the inviter's). The mail
+    /// names the tenant as it is now and holds no link: that is minted when the mail goes out
+    /// (`mintInvitationLink`).
     public func invite(
-        _ caller: Caller, email: String, role: Role, existingUser: ID?, ttlSeconds: Int64
+        _ caller: Caller, email: String, role: Role, existingUser: ID?, ttlSeconds: Int64, limiter: MailLimiter
     ) throws(DomainError) -> Outcome<(invitation: Invitation, replaced: Invitation?, mail: OutboxEntry)> {
         let now = Timestamp.now()
         let (invitation, replaced) = try state.invite(
@@ -119,7 +121,19 @@ public actor TenantActor: LoopBound {
         var changes: [TenantChange] = []
         if let replaced { changes.append(.removeInvitation(replaced)) }
         changes.append(.invitation(invitation))
-        let lsn = try journal.append("invite.created", at: now, changes.map(\.op) + [mail.put])
+        let scopes: [MailScope] = [.invitationsTo(email), .invitationsFrom(id), .invitationsBy(caller.userID)]
+        let send: MailSend
+        switch limiter.reserve(scopes, mail: mail.id, at: now) {
+        case let .granted(granted): send = granted
+        case let .refused(seconds): throw .tooManyInvitations(retryAfter: seconds)
+        }
+        let lsn: LSN
+        do {
+            lsn = try journal.append("invite.created", at: now, changes.map(\.op) + [mail.put, send.put])
+        } catch {
+            limiter.release(send)
+            throw error
+        }
         for change in changes { state.apply(change) }
         lastLSN = lsn
         return Outcome((invitation, replaced, mail), fence: lsn)

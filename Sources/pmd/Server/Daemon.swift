@@ -18,12 +18,14 @@ struct Daemon {
         let planDefinitions = try config.planDefinitions().get()
         let loaded = try IdentityState.load(from: store, now: .now())
         let undeliveredMail = try OutboxEntry.loadAll(from: store)
+        let sentMail = try MailSend.loadAll(from: store)
         let recoveredLSN = try store.lastLSN()
         logger.info(
             "recovered state from LMDB",
             metadata: [
                 "users": "\(loaded.state.users.count)", "sessions": "\(loaded.state.sessions.count)",
                 "passwordResets": "\(loaded.state.resets.count)", "outbox": "\(undeliveredMail.count)",
+                "mailQuota": "\(sentMail.count)",
                 "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
             ])
 
@@ -39,6 +41,7 @@ struct Daemon {
             undelivered: undeliveredMail, relay: config.smtpURL.map(\.relay), relayName: config.smtpURL?.description ?? "none",
             sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), appURL: config.appURL,
             journal: journal, logger: logger)
+        let limiter = MailLimiter(sends: sentMail, journal: journal)
         let passwords = PasswordService(n: config.scryptN, threads: System.coreCount)
         // One event loop serves every JSON-RPC connection, and request tasks run on it (with the
         // actors they call): no thread hop per request. Measured with pmd-bench on 2 cores, this
@@ -49,14 +52,14 @@ struct Daemon {
         // without a task.
         let rpcLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let identity = Identity(
-            state: loaded.state, journal: journal, passwords: passwords, mailer: mailer,
+            state: loaded.state, journal: journal, passwords: passwords, mailer: mailer, limiter: limiter,
             settings: .init(sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds),
             loop: rpcLoop.next())
         let tenancyState = try TenancyLoader.load(from: store, journal: journal, loop: identity.loop)
         let directory = tenancyState.directory
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
-            identity: identity, directory: directory, journal: journal, mailer: mailer,
+            identity: identity, directory: directory, journal: journal, mailer: mailer, limiter: limiter,
             inviteTTLSeconds: config.inviteTTL.components.seconds)
         await mailer.attach(minter: MailLinks(identity: identity, tenancy: tenancy))
 
@@ -96,7 +99,7 @@ struct Daemon {
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MailService(mailer: mailer)),
-            .init(service: PeriodicService.sweep(identity, every: config.sweepInterval, logger: logger)),
+            .init(service: PeriodicService.sweep(identity, limiter, every: config.sweepInterval, logger: logger)),
         ]
         if let sync {
             services.append(.init(service: PeriodicService.reconcile(sync, every: config.reconcileInterval, logger: logger)))

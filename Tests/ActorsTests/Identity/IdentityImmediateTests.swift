@@ -19,7 +19,7 @@ import Testing
             mailer: Mailer(
                 undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, appURL: "https://app.test",
                 journal: journal, logger: Logger(label: "test")),
-            settings: .init(sessionTTL: 3600, resetTTL: 3600), loop: loop)
+            limiter: MailLimiter(sends: [], journal: journal), settings: .init(sessionTTL: 3600, resetTTL: 3600), loop: loop)
         _ = try await identity.signup(SignupInput.validate(email: "ada@example.com", password: "correct horse", name: "Ada"))
         let token = try await identity.login(email: "ada@example.com", password: "correct horse").value.token
 

@@ -24,6 +24,7 @@ struct IdentityPasswordTests {
                 journal: journal, logger: Logger(label: "test"))
             identity = Identity(
                 state: IdentityState(), journal: journal, passwords: PasswordService(n: 16, threads: 1), mailer: mailer,
+                limiter: MailLimiter(sends: [], journal: journal),
                 settings: .init(sessionTTL: 3600, resetTTL: 3600))
         }
 
@@ -65,15 +66,30 @@ struct IdentityPasswordTests {
         _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
         let known = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
         #expect(known.kind == "password.reset.requested")
-        #expect(env.tables(known) == ["put outbox", "put reset_tokens"])
+        #expect(env.tables(known) == ["put mail_quota", "put outbox", "put reset_tokens"])
         let unknown = try await env.record(try await env.identity.forgotPassword(email: "nobody@example.com").fence)
         #expect(unknown.kind == "password.reset.requested")
         #expect(unknown.ops.isEmpty)
         // A second request replaces the user's reset (its row is keyed by user) in the same record.
         let again = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
-        #expect(env.tables(again) == ["put outbox", "put reset_tokens"])
+        #expect(env.tables(again) == ["put mail_quota", "put outbox", "put reset_tokens"])
         await env.wal.waitApplied(env.wal.durableLSN)
         #expect(try OutboxEntry.loadAll(from: env.store).count == 2)
+    }
+
+    /// Over the address's limit the record is as empty as for an unknown address, and the
+    /// reset (with the link already sent) stays as it was.
+    @Test func overTheLimitForgotWritesAnEmptyRecordAndKeepsTheSentLink() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        for _ in 0..<MailLimits.standard.resetsPerAddress.count {
+            _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        }
+        let (sent, _) = try await env.mint("ada@example.com")
+        let over = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
+        #expect(over.kind == "password.reset.requested")
+        #expect(over.ops.isEmpty)
+        _ = try await env.identity.resetPassword(token: sent, newPassword: "new password!")
     }
 
     /// SPEC §5.7: the token exists only in memory and in the mail; the WAL gets its hash.
