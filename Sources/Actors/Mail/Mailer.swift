@@ -10,6 +10,9 @@ import Synchronization
 /// it to the relay, retrying with backoff, and deletes the outbox row through the WAL once the
 /// relay has accepted it. At start it is given the rows left undelivered by the last run.
 ///
+/// A mail the relay refuses for good (`MailQueue.deadAfter` times) stays in the outbox as a dead
+/// letter, marked through the WAL, until an operator retries or drops it (`Mailer+Operator`).
+///
 /// Without a relay (`PMD_SMTP_URL` unset) mail stays in the outbox and each one is logged; no
 /// link is minted, so none exists. Delivery is at least once: a crash between the relay's
 /// "250 OK" and the durable delete sends the mail again, with the same Message-ID and a new link
@@ -22,25 +25,44 @@ public actor Mailer {
         case failing
     }
 
+    /// What health and metrics show, readable without a hop to the actor.
+    public struct Report: Sendable, Equatable {
+        public var status: Status
+        /// Undelivered mail that will be tried (or, without a relay, kept).
+        public var queued: Int
+        /// Dead letters waiting for an operator.
+        public var dead: Int
+
+        public init(status: Status, queued: Int, dead: Int) {
+            self.status = status
+            self.queued = queued
+            self.dead = dead
+        }
+    }
+
     struct Committed: Sendable {
         let entry: OutboxEntry
         let lsn: LSN
     }
 
-    private let transport: SMTPTransport?
+    let transport: SMTPTransport?
     private let relayName: String
     private let encryption: SMTPEncryption?
     private let sender: MailSender
     /// `PMD_APP_URL`, without a trailing slash: the base of links.
     private let appURL: String
     private var minter: (any LinkMinter)?
-    private let journal: Journal
-    private let logger: Logger
-    private var queue: MailQueue
+    let journal: Journal
+    let logger: Logger
+    /// Every undelivered mail by id, dead letters included: what `mail.list` shows.
+    var outbox: [ID: OutboxEntry]
+    var deadCount: Int
+    /// The entries being tried, when there is a relay.
+    var queue: MailQueue
     private let incoming: AsyncStream<Committed>
     private let notify: AsyncStream<Committed>.Continuation
-    private let published: Mutex<Status>
-    private let clock = ContinuousClock()
+    private let published: Mutex<Report>
+    let clock = ContinuousClock()
     /// The delivery loop while it waits for the next due mail or a new one.
     private var sleeper: CheckedContinuation<Void, Never>?
     private var timer: Task<Void, Never>?
@@ -63,15 +85,17 @@ public actor Mailer {
         self.journal = journal
         self.logger = logger
         var queue = MailQueue(backoff: backoff)
-        // Without a relay nothing is delivered, so nothing needs to be held in memory.
         if relay != nil {
             let now = ContinuousClock.now
-            for entry in undelivered { queue.add(entry, now: now) }
+            for entry in undelivered where entry.deadLetter == nil { queue.add(entry, now: now) }
         }
         self.queue = queue
+        outbox = Dictionary(undelivered.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        deadCount = undelivered.count { $0.deadLetter != nil }
         undeliveredAtStart = undelivered.count
         (incoming, notify) = AsyncStream.makeStream(of: Committed.self)
-        published = Mutex(relay == nil ? .outboxOnly : .ok)
+        published = Mutex(
+            Report(status: relay == nil ? .outboxOnly : .ok, queued: undelivered.count - deadCount, dead: deadCount))
     }
 
     /// Call right after appending the WAL record that holds `entry.put`, with that record's LSN.
@@ -80,7 +104,14 @@ public actor Mailer {
         notify.yield(Committed(entry: entry, lsn: lsn))
     }
 
-    public nonisolated var status: Status { published.withLock { $0 } }
+    public nonisolated var status: Status { published.withLock { $0.status } }
+
+    public nonisolated var report: Report { published.withLock { $0 } }
+
+    func publish() {
+        let status: Status = transport == nil ? .outboxOnly : queue.isFailing ? .failing : .ok
+        published.withLock { $0 = Report(status: status, queued: outbox.count - deadCount, dead: deadCount) }
+    }
 
     /// Who mints the links (the owners of resets and invitations, made after the mailer); set
     /// before `run`.
@@ -91,11 +122,14 @@ public actor Mailer {
         if transport == nil {
             logger.notice(
                 "PMD_SMTP_URL is unset: mail is kept in the outbox and not delivered",
-                metadata: ["undelivered": "\(undeliveredAtStart)"])
+                metadata: ["undelivered": "\(undeliveredAtStart)", "deadLetters": "\(deadCount)"])
         } else {
             logger.info(
                 "mail relay \(relayName)",
-                metadata: ["undelivered": "\(undeliveredAtStart)", "encryption": "\(encryption?.rawValue ?? "")"])
+                metadata: [
+                    "undelivered": "\(undeliveredAtStart)", "deadLetters": "\(deadCount)",
+                    "encryption": "\(encryption?.rawValue ?? "")",
+                ])
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.receive() }
@@ -119,6 +153,8 @@ public actor Mailer {
     }
 
     private func accept(_ entry: OutboxEntry) {
+        outbox[entry.id] = entry
+        defer { publish() }
         guard transport != nil else {
             logger.notice(
                 "mail kept in the outbox (PMD_SMTP_URL is unset)",
@@ -143,7 +179,10 @@ public actor Mailer {
 
     private func deliver(_ entry: OutboxEntry) async {
         guard let transport else { return }
-        guard let mail = await compose(entry) else { return }
+        guard let mail = await compose(entry) else {
+            publish()
+            return
+        }
         let message = MailMessage(entry, mail: mail, from: sender).rendered()
         let outcome = await withTaskCancellationHandler {
             await transport.deliver(from: sender.address, to: entry.to, message: message)
@@ -153,19 +192,22 @@ public actor Mailer {
         switch outcome {
         case .delivered:
             queue.delivered(entry.id)
-            do {
-                _ = try journal.append("mail.delivered", at: .now(), [entry.delete])
-            } catch {
-                // The row stays and the mail goes out again after a restart: at least once.
-                logger.error("mail delivered but not marked: storage failed", metadata: ["mailId": "\(entry.id)"])
-            }
             logger.info("mail delivered", metadata: ["mailId": "\(entry.id)", "to": "\(entry.to)"])
+            // Dropped by an operator while it was on its way: its row is already gone.
+            if outbox.removeValue(forKey: entry.id) != nil {
+                do {
+                    _ = try journal.append("mail.delivered", at: .now(), [entry.delete])
+                } catch {
+                    // The row stays and the mail goes out again after a restart: at least once.
+                    logger.error("mail delivered but not marked: storage failed", metadata: ["mailId": "\(entry.id)"])
+                }
+            }
         case let .failed(kind, reason):
             // Aborted by shutdown: it stays in the outbox for the next run.
             if Task.isCancelled { return }
             failed(entry, kind, reason: reason)
         }
-        published.withLock { $0 = queue.isFailing ? .failing : .ok }
+        publish()
     }
 
     /// The mail for this attempt, its link freshly minted and durable; nil when it is not to be
@@ -186,7 +228,9 @@ public actor Mailer {
             return entry.content.compose(to: entry.to, createdAt: entry.createdAt, token: secret.token, appURL: appURL)
         case .obsolete:
             queue.remove(entry.id)
-            _ = try? journal.append("mail.obsolete", at: .now(), [entry.delete])
+            if outbox.removeValue(forKey: entry.id) != nil {
+                _ = try? journal.append("mail.obsolete", at: .now(), [entry.delete])
+            }
             logger.info(
                 "mail not sent: its reset or invitation is no longer pending",
                 metadata: ["mailId": "\(entry.id)", "kind": "\(entry.content.kind)", "to": "\(entry.to)"])
@@ -198,14 +242,34 @@ public actor Mailer {
     }
 
     private func failed(_ entry: OutboxEntry, _ kind: MailQueue.Failure, reason: String) {
-        let delay = queue.failed(entry.id, kind, now: clock.now, jitter: .random(in: Backoff.jitterRange))
-        logger.warning(
-            "mail delivery failed; will retry",
-            metadata: [
-                "mailId": "\(entry.id)", "relay": "\(relayName)", "reason": "\(reason)",
-                "failure": "\(kind == .relay ? "relay" : "message")",
-                "retryInSeconds": "\((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded())",
-            ])
+        let verdict = queue.failed(entry.id, kind, reason: reason, now: clock.now, jitter: .random(in: Backoff.jitterRange))
+        switch verdict {
+        case let .retry(delay):
+            logger.warning(
+                "mail delivery failed; will retry",
+                metadata: [
+                    "mailId": "\(entry.id)", "relay": "\(relayName)", "reason": "\(reason)",
+                    "failure": "\(kind == .relay ? "relay" : "message")",
+                    "retryInSeconds": "\((Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18).rounded())",
+                ])
+        case let .deadLetter(attempts):
+            guard var dead = outbox[entry.id] else { return }
+            dead.deadLetter = OutboxEntry.DeadLetter(since: .now(), attempts: attempts, reason: reason)
+            outbox[entry.id] = dead
+            deadCount += 1
+            do {
+                _ = try journal.append("mail.dead", at: .now(), [dead.put])
+            } catch {
+                // Still queued on disk: a restart tries it again.
+                logger.error("dead letter not marked: storage failed", metadata: ["mailId": "\(entry.id)"])
+            }
+            logger.error(
+                "mail refused by the relay for good; kept as a dead letter (pmd mail retry or drop)",
+                metadata: [
+                    "mailId": "\(entry.id)", "to": "\(entry.to)", "kind": "\(entry.content.kind)",
+                    "attempts": "\(attempts)", "reason": "\(reason)",
+                ])
+        }
     }
 
     /// Sleeps until `deadline` (forever when nil), a new mail, or cancellation.
@@ -229,7 +293,7 @@ public actor Mailer {
         timer = nil
     }
 
-    private func wake() {
+    func wake() {
         sleeper?.resume()
         sleeper = nil
     }

@@ -14,12 +14,29 @@ public struct OutboxEntry: Sendable, Equatable, Identifiable {
     /// Recipient address (already validated by the feature's own rules).
     public let to: String
     public let content: MailContent
+    /// Set when the relay refused the mail for good (`MailQueue.deadAfter` times): it is not
+    /// retried until an operator says so (`mail.retry`), or dropped (`mail.drop`).
+    public var deadLetter: DeadLetter?
 
-    public init(id: ID = .random(), createdAt: Timestamp, to: String, content: MailContent) {
+    public struct DeadLetter: Sendable, Equatable {
+        public let since: Timestamp
+        public let attempts: Int
+        /// The relay's last answer (no secret: the mail's link never reaches a log or a row).
+        public let reason: String
+
+        public init(since: Timestamp, attempts: Int, reason: String) {
+            self.since = since
+            self.attempts = attempts
+            self.reason = reason
+        }
+    }
+
+    public init(id: ID = .random(), createdAt: Timestamp, to: String, content: MailContent, deadLetter: DeadLetter? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.to = to
         self.content = content
+        self.deadLetter = deadLetter
     }
 
     /// The row op that puts this mail in the outbox: add it to the record of the causing change,
@@ -38,6 +55,12 @@ public struct OutboxEntry: Sendable, Equatable, Identifiable {
         w.writeVarint(createdAt.milliseconds)
         w.write(to)
         content.write(to: &w)
+        w.write(deadLetter != nil)
+        if let deadLetter {
+            w.writeVarint(deadLetter.since.milliseconds)
+            w.writeVarint(deadLetter.attempts)
+            w.write(deadLetter.reason)
+        }
         return w.bytes
     }
 
@@ -50,17 +73,22 @@ public struct OutboxEntry: Sendable, Equatable, Identifiable {
             createdAt = Timestamp(milliseconds: try r.readVarint())
             to = try r.readString()
             content = try MailContent(reader: &r)
+            deadLetter = try r.readBool()
+                ? DeadLetter(since: Timestamp(milliseconds: try r.readVarint()), attempts: try r.readInt(), reason: try r.readString())
+                : nil
         case Self.renderedRowVersion:
             createdAt = Timestamp(milliseconds: try r.readVarint())
             let mail = OutgoingMail(to: try r.readString(), subject: try r.readString(), text: try r.readString(), html: try r.readString())
             to = mail.to
             content = .rendered(mail)
+            deadLetter = nil
         default:
             throw ByteReader.Malformed(offset: 0, reason: "outbox row version \(version)")
         }
     }
 
-    /// Every undelivered mail, oldest first (start-up: the mailer resumes where it stopped).
+    /// Every undelivered mail, dead letters included, oldest first (start-up: the mailer resumes
+    /// where it stopped).
     public static func loadAll(from store: Store) throws -> [OutboxEntry] {
         var entries: [OutboxEntry] = []
         try store.scan(Tables.outbox) { key, row in entries.append(try OutboxEntry(key: key, row: row)) }

@@ -27,6 +27,7 @@ extension DomainError {
         public static let invalidSession = "Invalid or expired session"
         public static let tenantNotFound = "Tenant not found"
         public static let invitationNotFound = "Invitation not found"
+        public static let mailNotFound = "Mail not found"
         public static let invitationEmailMismatch = "This invitation was sent to a different email address"
         public static let lastOwner = "A tenant must keep at least one owner"
         public static let tooManyLoginAttempts = "Too many failed login attempts; try again later"
@@ -56,6 +57,7 @@ extension DomainError {
     public static let tenantNotFound = DomainError.notFound(Message.tenantNotFound)
     public static let invitationNotFound = DomainError.notFound(Message.invitationNotFound)
     public static let invitationEmailMismatch = DomainError.forbidden(Message.invitationEmailMismatch)
+    public static let mailNotFound = DomainError.notFound(Message.mailNotFound)
     public static let invalidResetToken = DomainError.badRequest(Message.invalidResetToken)
     public static let currentPasswordIncorrect = DomainError.forbidden(Message.currentPasswordIncorrect)
     public static let memberNotFound = DomainError.notFound(Message.memberNotFound)

@@ -70,13 +70,14 @@ struct Daemon {
         let (sync, stripeTransport) = makeStripeSync(directory: directory, index: tenancyState.billing, plans: plans.catalog, journal: journal)
         let billing = Billing(plans: plans.catalog, sync: sync, tenancy: tenancy)
         let runtime = Runtime(
-            store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue },
+            store: store, wal: wal, identity: identity, directory: directory, mail: { mailer.report },
             stripeStatus: { sync?.status ?? "disabled" })
         let registry = MethodRegistry(
             SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
                 + PasswordMethods.methods(identity: identity)
                 + TenancyMethods.methods(tenancy: tenancy)
-                + BillingMethods.methods(billing: billing),
+                + BillingMethods.methods(billing: billing)
+                + MailMethods.methods(mailer: mailer),
             observer: metrics)
         runtime.attach(registry: registry)
 

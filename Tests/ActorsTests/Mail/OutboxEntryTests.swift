@@ -22,6 +22,9 @@ struct OutboxEntryTests {
         let entry = MailTestSupport.entry(7, to: "grace@example.com")
         #expect(try decode(entry.put) == entry)
         #expect(try decode(Self.invitation.put) == Self.invitation)
+        var dead = Self.invitation
+        dead.deadLetter = .init(since: Timestamp(milliseconds: 1_800_000_100_000), attempts: 5, reason: "550 5.1.1 Recipient rejected")
+        #expect(try decode(dead.put) == dead)
         #expect(entry.delete == .delete(table: Tables.outbox, key: entry.id.bytes))
     }
 
