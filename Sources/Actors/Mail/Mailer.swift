@@ -183,6 +183,8 @@ public actor Mailer {
             publish()
             return
         }
+        // Dropped by an operator while its link was being minted: not sent.
+        guard outbox[entry.id] != nil else { return }
         let message = MailMessage(entry, mail: mail, from: sender).rendered()
         let outcome = await withTaskCancellationHandler {
             await transport.deliver(from: sender.address, to: entry.to, message: message)
