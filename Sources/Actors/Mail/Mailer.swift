@@ -104,8 +104,6 @@ public actor Mailer {
         notify.yield(Committed(entry: entry, lsn: lsn))
     }
 
-    public nonisolated var status: Status { published.withLock { $0.status } }
-
     public nonisolated var report: Report { published.withLock { $0 } }
 
     func publish() {

@@ -112,8 +112,9 @@ public actor TenantActor: LoopBound {
         let now = Timestamp.now()
         let (invitation, replaced) = try state.invite(
             by: caller.userID, email: email, role: role, existingUser: existingUser, now: now, ttlSeconds: ttlSeconds)
+        // Dated like the invitation, so the lifetime the mail states is exactly the invitation's.
         let mail = OutboxEntry(
-            createdAt: now, to: email,
+            createdAt: invitation.createdAt, to: email,
             content: .invitation(
                 .init(
                     tenantID: id, invitationID: invitation.id, tenantName: state.tenant.name, role: role,
