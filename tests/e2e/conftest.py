@@ -58,12 +58,13 @@ def signed_in(client):
 @pytest.fixture
 def mail_server_factory():
     """SMTP servers (mailserver.MailServer) on loopback, not started: `make()` for a free port or
-    `make(port)`; `make().start()`, or start one later (and stop and start it again) to play a
-    relay that is down and comes back. Every one is stopped after the test."""
+    `make(port)` (`make(offer_auth=True)`: see MailServer); `make().start()`, or start one later
+    (and stop and start it again) to play a relay that is down and comes back. Every one is
+    stopped after the test."""
     made = []
 
-    def make(port=None):
-        server = MailServer(port=port)
+    def make(port=None, **options):
+        server = MailServer(port=port, **options)
         made.append(server)
         return server
 

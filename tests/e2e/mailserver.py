@@ -9,6 +9,11 @@ arrived.
     token = message.token("/invite")
     link, token = message.reset_token()
 
+`reject(address)` makes the server refuse that recipient with a permanent 550 (a relay that
+will never take the message), `accept(address)` undoes it; `rejections` lists the refused RCPTs.
+`MailServer(offer_auth=True)` advertises AUTH PLAIN/LOGIN without TLS, as a careless relay would,
+and records every login attempted in `auth_attempts` (the credentials a client sent in clear).
+
 A server gets its port when it is made (a free one, or the one asked for), so its `url` can be
 handed to pmd before it runs: made but not started it plays a relay that is down (connections are
 refused), and `start()` later, or again after `stop()`, brings it up on the same port. Messages
@@ -129,6 +134,12 @@ class _Handler:
     def __init__(self, server):
         self.server = server
 
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        if self.server._rejects(address):
+            return "550 5.1.1 Recipient rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp, session, envelope):
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
@@ -163,8 +174,12 @@ class MailServer:
     come later (until then connections are refused) and may follow a `stop()`: the server comes
     back on the same port with the messages it already had."""
 
-    def __init__(self, host="127.0.0.1", port=None):
+    def __init__(self, host="127.0.0.1", port=None, offer_auth=False):
         self.host = host
+        self.offer_auth = offer_auth
+        self.auth_attempts = []  # (mechanism, login, password) as the client sent them
+        self.rejections = []  # recipients refused with 550, one entry per RCPT
+        self._rejected = set()
         self._port = port or _free_port(host)
         # Once the port was asked for, read (url/port) or bound, it never changes; before that a
         # free port taken by someone else in the meantime is swapped for another one.
@@ -197,7 +212,8 @@ class MailServer:
                     raise OSError(errno.EADDRINUSE, f"port {self._port} on {self.host} is in use")
                 self._port = _free_port(self.host)
                 continue
-            controller = Controller(_Handler(self), hostname=self.host, port=self._port, ready_timeout=10)
+            auth = {"authenticator": self._authenticate, "auth_require_tls": False} if self.offer_auth else {}
+            controller = Controller(_Handler(self), hostname=self.host, port=self._port, ready_timeout=10, **auth)
             try:
                 controller.start()
             except OSError:  # the port was taken between probing and binding
@@ -222,6 +238,31 @@ class MailServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def reject(self, address):
+        """Refuse mail to `address` (case-insensitive) with a permanent 550 from now on."""
+        with self._cond:
+            self._rejected.add(address.lower())
+
+    def accept(self, address):
+        """Take mail to `address` again."""
+        with self._cond:
+            self._rejected.discard(address.lower())
+
+    def _rejects(self, address):
+        with self._cond:
+            refused = address.lower() in self._rejected
+            if refused:
+                self.rejections.append(address.lower())
+            return refused
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+        login = getattr(auth_data, "login", b"")
+        password = getattr(auth_data, "password", b"")
+        with self._cond:
+            self.auth_attempts.append((mechanism, login.decode(errors="replace"), password.decode(errors="replace")))
+        return AuthResult(success=True)
 
     def _received(self, message):
         with self._cond:

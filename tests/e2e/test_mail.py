@@ -85,3 +85,40 @@ def test_without_a_relay_mail_stays_in_the_outbox_until_one_is_configured(pmd_fa
     assert received.rcpt_tos == [email]
     received.reset_token()
     assert health(server)["mail"] == "ok"
+
+
+def test_a_mail_whose_invitation_was_revoked_before_it_went_out_is_not_sent(pmd_factory, mail_server_factory):
+    """Links are minted at delivery: an invitation revoked while its mail waited for the relay
+    has no link to mint, so the mail is dropped from the outbox instead of sending a dead link."""
+    relay = mail_server_factory()
+    server = pmd_factory(env=mail_env(relay))
+    with server.client() as c:
+        email, password = signup(c)
+        owner = login(c, email, password)
+        c.call("tenants.create", {"session": owner, "tenantName": "Acme", "companyName": "Acme"})
+        invitee = "wrong-address@example.com"
+        invitation = c.call("invites.create", {"session": owner, "email": invitee, "role": "member"})["invitation"]
+        assert [m["kind"] for m in c.call("mail.list")["mail"]] == ["invitation"]
+        c.call("invites.revoke", {"session": owner, "invitationId": invitation["id"]})
+        other, _ = signup(c)
+        c.call("auth.forgotPassword", {"email": other})
+    relay.start()
+    [received] = relay.wait_for_messages(1)
+    assert received.rcpt_tos == [other]
+    wait_until(lambda: "mail not sent" in server.output(), timeout=10, what="the dropped invitation mail")
+    assert relay.find(to=invitee) == []
+    with server.client() as c:
+        wait_until(lambda: c.call("mail.list")["mail"] == [], timeout=10, what="an empty outbox")
+
+
+def test_without_a_relay_mail_list_shows_what_waits_without_any_link(pmd_factory):
+    server = pmd_factory(env={"PMD_APP_URL": APP_URL})
+    with server.client() as c:
+        email, _ = signup(c)
+        c.call("auth.forgotPassword", {"email": email})
+        listed = wait_until(lambda: (r := c.call("mail.list"))["count"] == 1 and r, timeout=10, what="the mail listed")
+    [entry] = listed["mail"]
+    assert (entry["kind"], entry["to"], entry["state"], entry["attempts"]) == ("passwordReset", email, "queued", 0)
+    assert entry["subject"] == "Reset your PenguinMails password"
+    assert "token" not in str(listed)
+    assert health(server)["mailOutbox"] == {"queued": 1, "dead": 0}

@@ -3,6 +3,7 @@ wal tail), the data-directory lock and WAL compaction — each against the real 
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 
@@ -119,6 +120,20 @@ def test_backup_while_running_is_a_consistent_copy_that_starts(pmd_factory):
                 restored.kill()
         finally:
             shutil.rmtree(destination, ignore_errors=True)
+
+
+def test_backup_files_are_readable_by_their_owner_only(pmd, tmp_path):
+    """A backup holds password and token hashes: other local users must not read it."""
+    with pmd.client() as c:
+        c.call("auth.signup", {"email": unique_email(), "password": PASSWORD})
+    destination = str(tmp_path / "backup")
+    result = run_cli("backup", destination, env={"PMD_DATA_DIR": pmd.data_dir})
+    assert result.returncode == 0, result.stderr
+    files = [os.path.join(root, name) for root, _, names in os.walk(destination) for name in names]
+    assert any(f.endswith("data.mdb") for f in files)
+    for path in files:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == 0o600, f"{path} has mode {oct(mode)}"
 
 
 def test_wal_tail_prints_records_without_secrets(pmd):

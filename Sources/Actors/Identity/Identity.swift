@@ -14,6 +14,8 @@ public actor Identity: LoopBound {
     let journal: Journal
     let passwords: PasswordService
     let mailer: Mailer
+    /// Counts reset mail per address (`MailLimits`).
+    let limiter: MailLimiter
     let settings: Settings
     /// The event loop the actor runs on (`LoopBound`); pmd passes the JSON-RPC loop.
     public nonisolated let loop: any EventLoop
@@ -26,13 +28,10 @@ public actor Identity: LoopBound {
         public var sessionTTL: Int64
         /// `PMD_RESET_TTL` in seconds.
         public var resetTTL: Int64
-        /// `PMD_APP_URL`, without a trailing slash: the base of links in mail.
-        public var appURL: String
 
-        public init(sessionTTL: Int64, resetTTL: Int64, appURL: String) {
+        public init(sessionTTL: Int64, resetTTL: Int64) {
             self.sessionTTL = sessionTTL
             self.resetTTL = resetTTL
-            self.appURL = appURL
         }
     }
 
@@ -44,14 +43,15 @@ public actor Identity: LoopBound {
     }
 
     public init(
-        state: IdentityState, journal: Journal, passwords: PasswordService, mailer: Mailer, settings: Settings,
-        loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        state: IdentityState, journal: Journal, passwords: PasswordService, mailer: Mailer, limiter: MailLimiter,
+        settings: Settings, loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) {
         self.loop = loop
         self.state = state
         self.journal = journal
         self.passwords = passwords
         self.mailer = mailer
+        self.limiter = limiter
         self.settings = settings
     }
 

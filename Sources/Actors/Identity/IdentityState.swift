@@ -1,6 +1,6 @@
 import Persistence
 
-/// Users, their sessions, reset tokens and the email index, as plain values: the identity actor
+/// Users, their sessions, password resets and the email index, as plain values: the identity actor
 /// owns one of these; tests drive it directly.
 public struct IdentityState: Sendable {
     public private(set) var users: [ID: User] = [:]
@@ -11,8 +11,9 @@ public struct IdentityState: Sendable {
     /// step by the tenancy flows), so a session's active tenant can be checked without asking
     /// the tenant: a removed member's sessions lose that tenant at once.
     private var memberships: [ID: Set<ID>] = [:]
-    public private(set) var resetTokens: [TokenHash: ResetToken] = [:]
-    private var resetTokensByUser: [ID: Set<TokenHash>] = [:]
+    /// Pending resets by user (at most one each), and the users by the hash of their live link.
+    public private(set) var resets: [ID: PasswordReset] = [:]
+    private var resetsByToken: [TokenHash: ID] = [:]
 
     public init() {}
 
@@ -57,11 +58,10 @@ public struct IdentityState: Sendable {
         (sessionsByUser[user] ?? []).compactMap { sessions[$0] }
     }
 
-    public func resetToken(_ hash: TokenHash) -> ResetToken? { resetTokens[hash] }
+    /// The reset whose latest link hashes to `hash`.
+    public func reset(token hash: TokenHash) -> PasswordReset? { resetsByToken[hash].flatMap { resets[$0] } }
 
-    public func resetTokens(of user: ID) -> [ResetToken] {
-        (resetTokensByUser[user] ?? []).compactMap { resetTokens[$0] }
-    }
+    public func reset(of user: ID) -> PasswordReset? { resets[user] }
 
     public mutating func put(_ user: User) {
         // One lookup in the common case (a profile change): the email index is only touched
@@ -83,43 +83,48 @@ public struct IdentityState: Sendable {
         if sessionsByUser[session.userID]?.isEmpty == true { sessionsByUser[session.userID] = nil }
     }
 
-    public mutating func put(_ token: ResetToken) {
-        resetTokens[token.tokenHash] = token
-        resetTokensByUser[token.userID, default: []].insert(token.tokenHash)
+    /// Adds or replaces the user's reset; a replaced link stops working.
+    public mutating func put(_ reset: PasswordReset) {
+        if let old = resets.updateValue(reset, forKey: reset.userID)?.tokenHash { resetsByToken[old] = nil }
+        if let hash = reset.tokenHash { resetsByToken[hash] = reset.userID }
     }
 
-    public mutating func removeResetToken(_ hash: TokenHash) {
-        guard let token = resetTokens.removeValue(forKey: hash) else { return }
-        resetTokensByUser[token.userID]?.remove(hash)
-        if resetTokensByUser[token.userID]?.isEmpty == true { resetTokensByUser[token.userID] = nil }
+    public mutating func removeReset(of user: ID) {
+        guard let old = resets.removeValue(forKey: user) else { return }
+        if let hash = old.tokenHash { resetsByToken[hash] = nil }
     }
 
-    /// Sessions and reset tokens expired at `now`, at most `limit` of each: what a sweep deletes.
-    public func expired(at now: Timestamp, limit: Int) -> (sessions: [Session], resetTokens: [ResetToken]) {
+    /// Sessions and resets expired at `now`, at most `limit` of each: what a sweep deletes.
+    public func expired(at now: Timestamp, limit: Int) -> (sessions: [Session], resets: [PasswordReset]) {
         var deadSessions: [Session] = []
         for session in sessions.values where session.isExpired(at: now) {
             deadSessions.append(session)
             if deadSessions.count == limit { break }
         }
-        var deadTokens: [ResetToken] = []
-        for token in resetTokens.values where token.isExpired(at: now) {
-            deadTokens.append(token)
-            if deadTokens.count == limit { break }
+        var deadResets: [PasswordReset] = []
+        for reset in resets.values where reset.isExpired(at: now) {
+            deadResets.append(reset)
+            if deadResets.count == limit { break }
         }
-        return (deadSessions, deadTokens)
+        return (deadSessions, deadResets)
     }
 
-    /// What start-up found: the state, and the rows that had expired while pmd was down, for
-    /// the caller to delete.
+    /// What start-up found: the state, and the rows that had expired while pmd was down or are
+    /// in an older layout, for the caller to delete or rewrite.
     public struct Loaded: Sendable {
         public var state: IdentityState
         public var expiredSessions: [TokenHash]
-        public var expiredResetTokens: [TokenHash]
+        /// Keys of reset rows to delete: expired ones, and every token-keyed row of version 1.
+        public var staleResetKeys: [[UInt8]]
+        /// Version-1 resets still live, to be written again keyed by user.
+        public var upgradedResets: [PasswordReset]
 
-        /// Deletes of the expired rows, for one WAL record.
+        /// One WAL record's worth: deletes of the expired rows, and the old-layout resets
+        /// rewritten in the current one.
         public var purgeOps: [WALOp] {
             expiredSessions.map { .delete(table: Tables.sessions, key: $0.bytes) }
-                + expiredResetTokens.map { .delete(table: Tables.resetTokens, key: $0.bytes) }
+                + staleResetKeys.map { .delete(table: Tables.resetTokens, key: $0) }
+                + upgradedResets.map(\.put)
         }
     }
 
@@ -140,11 +145,22 @@ public struct IdentityState: Sendable {
             let session = try Session(key: key, row: row)
             if session.isExpired(at: now) { expiredSessions.append(session.tokenHash) } else { state.put(session) }
         }
-        var expiredTokens: [TokenHash] = []
+        var staleResetKeys: [[UInt8]] = []
+        var upgraded: [ID: PasswordReset] = [:]
         try store.scan(Tables.resetTokens) { key, row in
-            let token = try ResetToken(key: key, row: row)
-            if token.isExpired(at: now) { expiredTokens.append(token.tokenHash) } else { state.put(token) }
+            let reset = try PasswordReset(key: key, row: row)
+            let tokenKeyed = PasswordReset.isTokenKeyed(key: key)
+            if tokenKeyed || reset.isExpired(at: now) { staleResetKeys.append(Array(key)) }
+            guard !reset.isExpired(at: now) else { return }
+            if tokenKeyed {
+                // An older pmd kept one row per token; the newest request is the user's reset.
+                if upgraded[reset.userID].map({ $0.requestedAt < reset.requestedAt }) ?? true { upgraded[reset.userID] = reset }
+            } else {
+                state.put(reset)
+            }
         }
-        return Loaded(state: state, expiredSessions: expiredSessions, expiredResetTokens: expiredTokens)
+        let upgradedResets = upgraded.values.filter { state.reset(of: $0.userID) == nil }
+        for reset in upgradedResets { state.put(reset) }
+        return Loaded(state: state, expiredSessions: expiredSessions, staleResetKeys: staleResetKeys, upgradedResets: upgradedResets)
     }
 }

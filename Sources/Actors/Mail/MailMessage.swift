@@ -1,6 +1,6 @@
 /// A complete RFC 5322 message, ready for SMTP's DATA: headers and a multipart/alternative body
-/// with a plain-text and an HTML part. Pure: the same inputs render the same bytes, so a retried
-/// delivery sends the very message the first attempt tried.
+/// with a plain-text and an HTML part. Pure: the same inputs render the same bytes; a retried
+/// delivery differs from the first attempt only in its freshly minted link.
 ///
 /// Lines end in CRLF. Dot-stuffing (a line starting with `.`) is the SMTP client's job (libcurl
 /// does it), so it is not done here.
@@ -24,12 +24,13 @@ public struct MailMessage: Sendable, Equatable {
         self.messageID = messageID
     }
 
-    /// The message for an outbox entry: dated when its cause was committed, identified by the
-    /// entry's id so every retry carries the same Message-ID (a receiver can drop duplicates).
-    public init(_ entry: OutboxEntry, from sender: MailSender) {
+    /// The message for an outbox entry, with its words (`mail`) composed for this attempt: dated
+    /// when its cause was committed, identified by the entry's id so every retry carries the same
+    /// Message-ID (a receiver can drop duplicates).
+    public init(_ entry: OutboxEntry, mail: OutgoingMail, from sender: MailSender) {
         self.init(
-            from: sender, to: entry.mail.to, subject: entry.mail.subject, text: entry.mail.text,
-            html: entry.mail.html, date: entry.createdAt, messageID: "\(entry.id)@\(sender.domain)")
+            from: sender, to: entry.to, subject: mail.subject, text: mail.text, html: mail.html,
+            date: entry.createdAt, messageID: "\(entry.id)@\(sender.domain)")
     }
 
     /// The separator of the two parts. It starts with `=_`, which quoted-printable never

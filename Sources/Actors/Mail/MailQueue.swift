@@ -5,14 +5,18 @@
 /// Two kinds of failure are told apart. A relay-level failure (cannot connect, TLS, login, a
 /// temporary 4xx) says nothing about the message, so the whole queue waits out the relay's
 /// backoff and the oldest message goes first when it ends. A message-level failure (the relay
-/// answered 5xx for this message) backs off that message alone; the others keep flowing.
-/// Nothing is ever dropped: a relay outage delays mail, never loses it (SPEC §6.6).
+/// answered 5xx for this message) backs off that message alone; the others keep flowing, and
+/// after `deadAfter` of them the message leaves the queue as a dead letter, which the mailer
+/// keeps in the outbox for an operator (`pmd mail`). A relay outage delays mail, never loses it
+/// (SPEC §6.6); only the relay's own permanent refusals end the retries.
 public struct MailQueue: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
     struct Item: Sendable {
         var entry: OutboxEntry
+        /// Message-level failures so far (relay-level ones say nothing about the message).
         var failures = 0
+        var lastError: String?
         var notBefore: Instant
     }
 
@@ -21,8 +25,20 @@ public struct MailQueue: Sendable {
         case message
     }
 
+    /// What follows a failed attempt.
+    public enum Verdict: Sendable, Equatable {
+        /// Tried again after this long (the relay's backoff, or the message's own).
+        case retry(after: Duration)
+        /// Refused for good `attempts` times: out of the queue.
+        case deadLetter(attempts: Int)
+    }
+
     /// After this many failed attempts in a row, `system.health` reports mail as failing.
     public static let failingAfter = 3
+    /// After this many permanent refusals (5xx) of one message, it becomes a dead letter: with
+    /// backoff that is about 15 seconds of trying, enough to ride out a relay's misstep, short
+    /// of hammering it with a message it will never take.
+    public static let deadAfter = 5
 
     let backoff: Backoff
     /// In enqueue order: the oldest due message is delivered first.
@@ -36,7 +52,21 @@ public struct MailQueue: Sendable {
 
     public var count: Int { items.count }
     public var isEmpty: Bool { items.isEmpty }
-    public var isFailing: Bool { consecutiveFailures >= Self.failingAfter }
+    /// Mail is waiting and the last attempts failed. A message that became a dead letter no
+    /// longer counts: with nothing else queued, nothing is failing to go out.
+    public var isFailing: Bool { consecutiveFailures >= Self.failingAfter && !items.isEmpty }
+
+    /// Message-level failures of a queued entry and the last reason, for `mail.list`.
+    public func attempts(of id: ID) -> (failures: Int, lastError: String?)? {
+        items.first { $0.entry.id == id }.map { ($0.failures, $0.lastError) }
+    }
+
+    /// Makes a queued entry due at once with its own backoff forgotten (an operator's retry).
+    public mutating func retryNow(_ id: ID, now: Instant) {
+        guard let index = items.firstIndex(where: { $0.entry.id == id }) else { return }
+        items[index].failures = 0
+        items[index].notBefore = now
+    }
 
     /// Queues an entry, due at once. An id already queued is ignored, so a notification that
     /// races with the start-up load cannot double a mail.
@@ -66,25 +96,39 @@ public struct MailQueue: Sendable {
         consecutiveFailures = 0
     }
 
-    /// An attempt at `id` failed; returns how long until the next attempt it affects.
+    /// `id` leaves the queue without an attempt telling anything about the relay (its link is
+    /// obsolete, or an operator dropped it).
+    public mutating func remove(_ id: ID) {
+        items.removeAll { $0.entry.id == id }
+    }
+
+    /// An attempt at `id` failed (`reason` for `mail.list`): when it is tried next, or that it
+    /// is now a dead letter.
     @discardableResult
-    public mutating func failed(_ id: ID, _ failure: Failure, now: Instant, jitter: Double) -> Duration {
+    public mutating func failed(_ id: ID, _ failure: Failure, reason: String = "", now: Instant, jitter: Double) -> Verdict {
         consecutiveFailures += 1
+        let index = items.firstIndex { $0.entry.id == id }
+        if let index { items[index].lastError = reason }
         switch failure {
         case .relay:
             relayFailures += 1
             let delay = backoff.delay(afterFailures: relayFailures, jitter: jitter)
             relayNotBefore = now + delay
-            return delay
+            return .retry(after: delay)
         case .message:
             // The relay answered, so it is up; only this message waits.
             relayFailures = 0
             relayNotBefore = nil
-            guard let index = items.firstIndex(where: { $0.entry.id == id }) else { return .zero }
+            guard let index else { return .retry(after: .zero) }
             items[index].failures += 1
-            let delay = backoff.delay(afterFailures: items[index].failures, jitter: jitter)
+            let failures = items[index].failures
+            if failures >= Self.deadAfter {
+                items.remove(at: index)
+                return .deadLetter(attempts: failures)
+            }
+            let delay = backoff.delay(afterFailures: failures, jitter: jitter)
             items[index].notBefore = now + delay
-            return delay
+            return .retry(after: delay)
         }
     }
 }

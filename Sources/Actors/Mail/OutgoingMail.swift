@@ -1,5 +1,5 @@
-/// A mail a feature wants sent (a reset link now, invitations later): the parts that differ per
-/// message. Sender, date and MIME structure are added when it is rendered (`MailMessage`).
+/// The words of one mail (a reset or invitation, link included), composed in memory at delivery
+/// and never stored. Sender, date and MIME structure are added when it is rendered (`MailMessage`).
 public struct OutgoingMail: Sendable, Equatable {
     /// Recipient address (already validated by the feature's own rules).
     public var to: String

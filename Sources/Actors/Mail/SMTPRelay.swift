@@ -6,20 +6,20 @@ public struct SMTPRelay: Sendable, Equatable {
     public var user: String?
     /// Secret: never logged.
     public var password: String?
-    /// `smtps`: TLS from the first byte. For `smtp` pmd uses STARTTLS when the relay offers it.
-    public var implicitTLS: Bool
+    /// TLS from the first byte, STARTTLS required, or STARTTLS when offered (`SMTPEncryption.rule`).
+    public var encryption: SMTPEncryption
     public var connectTimeout: Duration
     /// Bound on a whole delivery, so a relay that stops answering cannot hold the mailer.
     public var timeout: Duration
 
     public init(
-        url: String, user: String?, password: String?, implicitTLS: Bool,
+        url: String, user: String?, password: String?, encryption: SMTPEncryption,
         connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(60)
     ) {
         self.url = url
         self.user = user
         self.password = password
-        self.implicitTLS = implicitTLS
+        self.encryption = encryption
         self.connectTimeout = connectTimeout
         self.timeout = timeout
     }

@@ -75,8 +75,13 @@ final class SMTPTransport: Sendable {
         set(pmd_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(relay.connectTimeout)))
         set(pmd_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(relay.timeout)))
         set(pmd_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        if !relay.implicitTLS {
-            // Opportunistic STARTTLS: encrypt when the relay offers it, plain otherwise.
+        switch relay.encryption {
+        case .implicitTLS:
+            break
+        case .requireSTARTTLS:
+            // libcurl gives up right after EHLO when STARTTLS is not offered, before AUTH or MAIL.
+            set(pmd_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)))
+        case .opportunistic:
             set(pmd_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue)))
         }
         if let user = relay.user { set(pmd_curl_setopt_string(handle, CURLOPT_USERNAME, user)) }

@@ -27,9 +27,11 @@ extension DomainError {
         public static let invalidSession = "Invalid or expired session"
         public static let tenantNotFound = "Tenant not found"
         public static let invitationNotFound = "Invitation not found"
+        public static let mailNotFound = "Mail not found"
         public static let invitationEmailMismatch = "This invitation was sent to a different email address"
         public static let lastOwner = "A tenant must keep at least one owner"
         public static let tooManyLoginAttempts = "Too many failed login attempts; try again later"
+        public static let tooManyInvitations = "Too many invitations; try again later"
         public static let storageUnavailable = "Service unavailable: storage failure"
         public static let stripeUnavailable = "Billing provider is unavailable"
         public static let internalError = "Internal error"
@@ -55,6 +57,7 @@ extension DomainError {
     public static let tenantNotFound = DomainError.notFound(Message.tenantNotFound)
     public static let invitationNotFound = DomainError.notFound(Message.invitationNotFound)
     public static let invitationEmailMismatch = DomainError.forbidden(Message.invitationEmailMismatch)
+    public static let mailNotFound = DomainError.notFound(Message.mailNotFound)
     public static let invalidResetToken = DomainError.badRequest(Message.invalidResetToken)
     public static let currentPasswordIncorrect = DomainError.forbidden(Message.currentPasswordIncorrect)
     public static let memberNotFound = DomainError.notFound(Message.memberNotFound)
@@ -73,6 +76,11 @@ extension DomainError {
     /// 429 for login throttling (SPEC §6.2: 5 failures per email within 15 minutes).
     public static func tooManyLoginAttempts(retryAfter seconds: Int) -> DomainError {
         .rateLimited(retryAfter: max(1, seconds), message: Message.tooManyLoginAttempts)
+    }
+
+    /// 429 for invitations over a sending limit (`MailLimits`).
+    public static func tooManyInvitations(retryAfter seconds: Int) -> DomainError {
+        .rateLimited(retryAfter: max(1, seconds), message: Message.tooManyInvitations)
     }
 
     /// A validation error with a single issue, for checks made outside a collector.

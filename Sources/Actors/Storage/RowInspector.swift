@@ -5,7 +5,9 @@ import Persistence
 public enum RowInspector {
     public static func key(table: String, _ key: [UInt8]) -> String {
         switch table {
-        case Tables.sessions, Tables.resetTokens: "sha256:" + Hex.encode(key.prefix(6)) + "…"
+        case Tables.sessions: shortHash(key)
+        // Keyed by user id; rows of an older pmd were keyed by token hash.
+        case Tables.resetTokens where key.count == 32: shortHash(key)
         case Tables.stripeEvents: String(decoding: key, as: UTF8.self)
         case Tables.subscriptions where key.count > 16:
             (key.withUnsafeBytes { try? ID(bytes: $0) }?.description ?? Hex.encode(key.prefix(16))) + "/"
@@ -38,25 +40,44 @@ public enum RowInspector {
                     ("expiresAt", session.expiresAt.description), ("activeTenantId", session.activeTenantID?.description),
                 ]
             case Tables.resetTokens:
-                let emptyKey = [UInt8](repeating: 0, count: 32)
-                guard let token = emptyKey.withUnsafeBytes({ try? ResetToken(key: $0, row: row) }) else { return nil }
+                let userKey = [UInt8](repeating: 0, count: 16)
+                guard let reset = userKey.withUnsafeBytes({ try? PasswordReset(key: $0, row: row) }) else { return nil }
                 return [
-                    ("userId", token.userID.description), ("createdAt", token.createdAt.description),
-                    ("expiresAt", token.expiresAt.description),
+                    ("requestedAt", reset.requestedAt.description), ("expiresAt", reset.expiresAt.description),
+                    ("tokenHash", reset.tokenHash.map { shortHash($0.bytes) }),
                 ]
             case Tables.outbox:
-                // The bodies carry live links (reset tokens): only the envelope is shown.
                 let emptyKey = [UInt8](repeating: 0, count: 16)
                 guard let entry = emptyKey.withUnsafeBytes({ try? OutboxEntry(key: $0, row: row) }) else { return nil }
-                return [
-                    ("createdAt", entry.createdAt.description), ("to", entry.mail.to), ("subject", entry.mail.subject),
-                    ("body", "(redacted)"),
-                ]
+                return [("createdAt", entry.createdAt.description), ("to", entry.to)] + contentFields(entry.content)
+            case Tables.mailQuota:
+                let emptyKey = [UInt8](repeating: 0, count: 16)
+                guard let send = emptyKey.withUnsafeBytes({ try? MailSend(key: $0, row: row) }) else { return nil }
+                return [("sentAt", send.sentAt.description), ("countsAgainst", send.scopes.map(\.description).joined(separator: ", "))]
             case Tables.plans, Tables.billingCustomers, Tables.subscriptions, Tables.stripeEvents:
                 return billingFields(table: table, row)
             default:
                 return nil
             }
+        }
+    }
+
+    static func shortHash(_ bytes: [UInt8]) -> String { "sha256:" + Hex.encode(bytes.prefix(6)) + "…" }
+
+    /// What an outbox row is about. Rows of version 2 hold no link; a mail an older pmd rendered
+    /// in full carries one, so only its envelope is shown.
+    private static func contentFields(_ content: MailContent) -> [(String, String?)] {
+        switch content {
+        case let .passwordReset(facts):
+            [("kind", content.kind), ("userId", facts.userID.description), ("expiresAt", facts.expiresAt.description)]
+        case let .invitation(facts):
+            [
+                ("kind", content.kind), ("tenantId", facts.tenantID.description),
+                ("invitationId", facts.invitationID.description), ("tenantName", facts.tenantName),
+                ("role", facts.role.rawValue), ("expiresAt", facts.expiresAt.description),
+            ]
+        case let .rendered(mail):
+            [("kind", content.kind), ("subject", mail.subject), ("body", "(redacted)")]
         }
     }
 

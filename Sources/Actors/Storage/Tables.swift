@@ -2,10 +2,12 @@
 public enum Tables {
     public static let users = "users"
     public static let sessions = "sessions"
-    /// Password-reset tokens by the SHA-256 of the token.
+    /// Pending password resets (`PasswordReset`) by user id; an older pmd keyed them by token hash.
     public static let resetTokens = "reset_tokens"
-    /// Mail waiting for the relay (`OutboxEntry`), by mail id.
+    /// Mail waiting for the relay (`OutboxEntry`: what it is about, never its link), by mail id.
     public static let outbox = "outbox"
+    /// Mail counted against the sending limits (`MailSend`), by mail id; pruned after an hour.
+    public static let mailQuota = "mail_quota"
     public static let tenants = "tenants"
     public static let companies = "companies"
     /// Keyed by tenant id then user id.
@@ -22,7 +24,7 @@ public enum Tables {
 
     /// Every domain table, opened at start.
     public static let all = [
-        users, sessions, resetTokens, outbox, tenants, companies, memberships, invitations,
+        users, sessions, resetTokens, outbox, mailQuota, tenants, companies, memberships, invitations,
         plans, billingCustomers, subscriptions, stripeEvents,
     ]
 }

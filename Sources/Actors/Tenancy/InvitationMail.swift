@@ -1,10 +1,12 @@
 /// The invitation mail (SPEC §6.3): a link `PMD_APP_URL/invite?token=TOKEN` in a plain-text and
 /// an HTML part, naming the tenant and the role.
 enum InvitationMail {
+    static func subject(tenantName: String) -> String { "You are invited to \(tenantName) on PenguinMails" }
+
     static func compose(to email: String, tenantName: String, role: Role, appURL: String, token: String, validForSeconds: Int64) -> OutgoingMail {
         let validity = LinkMail.humanDuration(seconds: validForSeconds)
         return LinkMail(
-            subject: "You are invited to \(tenantName) on PenguinMails",
+            subject: subject(tenantName: tenantName),
             reason: (
                 text: """
                     You have been invited to join \(tenantName) on PenguinMails as \(role.rawValue).

@@ -8,16 +8,18 @@ public struct Tenancy: Sendable {
     public let directory: Directory
     let journal: Journal
     let mailer: Mailer
+    let limiter: MailLimiter
     let inviteTTLSeconds: Int64
-    let appURL: String
 
-    public init(identity: Identity, directory: Directory, journal: Journal, mailer: Mailer, inviteTTLSeconds: Int64, appURL: String) {
+    public init(
+        identity: Identity, directory: Directory, journal: Journal, mailer: Mailer, limiter: MailLimiter, inviteTTLSeconds: Int64
+    ) {
         self.identity = identity
         self.directory = directory
         self.journal = journal
         self.mailer = mailer
+        self.limiter = limiter
         self.inviteTTLSeconds = inviteTTLSeconds
-        self.appURL = appURL
     }
 
     /// The caller's active tenant and its actor, for every tenant-scoped method.
@@ -110,24 +112,15 @@ public struct Tenancy: Sendable {
         return Outcome((), fence: removed.fence)
     }
 
-    /// `invites.create`: the invitation and its mail (in the outbox), in one record.
+    /// `invites.create`: the invitation, its mail (in the outbox, without a link) and the mail's
+    /// count for the sending limits, in one record.
     public func invite(_ token: String, email: String, role: Role) async throws(DomainError) -> Outcome<Invitation> {
         let (tenant, caller) = try await context(token)
         let existing = await identity.userID(email: email)
-        let secret = SecretToken.generate()
-        let hash = TokenHash(digest: secret.hash)
-        let now = Timestamp.now()
-        let mail = OutboxEntry(
-            createdAt: now,
-            mail: InvitationMail.compose(
-                to: email, tenantName: await tenant.tenantRow.name, role: role, appURL: appURL, token: secret.token,
-                validForSeconds: inviteTTLSeconds))
         let outcome = try await tenant.invite(
-            caller, email: email, role: role, existingUser: existing, tokenHash: hash, ttlSeconds: inviteTTLSeconds,
-            extraOps: [mail.put])
-        mailer.committed(mail, lsn: outcome.fence)
-        if let replaced = outcome.value.replaced { await directory.forgetInvitation(replaced.tokenHash) }
-        await directory.registerInvitation(hash, tenant: caller.tenantID, invitation: outcome.value.invitation.id)
+            caller, email: email, role: role, existingUser: existing, ttlSeconds: inviteTTLSeconds, limiter: limiter)
+        mailer.committed(outcome.value.mail, lsn: outcome.fence)
+        if let replaced = outcome.value.replaced?.tokenHash { await directory.forgetInvitation(replaced) }
         return Outcome(outcome.value.invitation, fence: outcome.fence)
     }
 
@@ -135,8 +128,20 @@ public struct Tenancy: Sendable {
     public func revoke(_ token: String, invitationID: ID) async throws(DomainError) -> Outcome<Void> {
         let (tenant, caller) = try await context(token)
         let revoked = try await tenant.revoke(caller, invitation: invitationID)
-        await directory.forgetInvitation(revoked.value.tokenHash)
+        if let hash = revoked.value.tokenHash { await directory.forgetInvitation(hash) }
         return Outcome((), fence: revoked.fence)
+    }
+
+    /// The link of an invitation mail about to be delivered (`TenantActor.mintInvitationLink`),
+    /// indexed so `invites.accept` finds it.
+    public func mintInvitationLink(tenant tenantID: ID, invitation: ID) async -> MintedLink {
+        guard let tenant = directory.tenant(tenantID) else { return .obsolete }
+        let (link, replaced) = await tenant.mintInvitationLink(invitation)
+        if case let .minted(secret, _) = link {
+            if let replaced { await directory.forgetInvitation(replaced) }
+            await directory.registerInvitation(TokenHash(digest: secret.hash), tenant: tenantID, invitation: invitation)
+        }
+        return link
     }
 
     /// `invites.accept`: the tenant claims the invitation (checks it and the email), the identity
@@ -149,7 +154,8 @@ public struct Tenancy: Sendable {
             throw .invitationNotFound
         }
         let now = Timestamp.now()
-        let (changes, membership) = try await tenant.claim(invitation: found.invitation, user: user.id, email: user.email, now: now)
+        let (changes, membership) = try await tenant.claim(
+            invitation: found.invitation, token: hash, user: user.id, email: user.email, now: now)
         let lsn: LSN
         do {
             lsn = try await identity.enterTenant(

@@ -33,7 +33,7 @@ public enum TenancyLoader {
             let invitation = try Invitation(key: key, row: row)
             guard states[invitation.tenantID] != nil else { return }
             states[invitation.tenantID]?.apply(.invitation(invitation))
-            tokens[invitation.tokenHash] = (invitation.tenantID, invitation.id)
+            if let hash = invitation.tokenHash { tokens[hash] = (invitation.tenantID, invitation.id) }
         }
         var customers: [String: ID] = [:]
         try store.scan(Tables.billingCustomers) { key, row in

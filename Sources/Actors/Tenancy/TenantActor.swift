@@ -102,22 +102,55 @@ public actor TenantActor: LoopBound {
 
     public var tenantRow: Tenant { state.tenant }
 
-    /// Creates an invitation; `extraOps` (the invitation mail in the outbox) go into the same record.
+    /// Creates an invitation and its mail, in one record with the mail's count for the sending
+    /// limits (429 over any of them: the recipient's, this tenant's, the inviter's). The mail
+    /// names the tenant as it is now and holds no link: that is minted when the mail goes out
+    /// (`mintInvitationLink`).
     public func invite(
-        _ caller: Caller, email: String, role: Role, existingUser: ID?, tokenHash: TokenHash, ttlSeconds: Int64,
-        extraOps: [WALOp]
-    ) throws(DomainError) -> Outcome<(invitation: Invitation, replaced: Invitation?)> {
+        _ caller: Caller, email: String, role: Role, existingUser: ID?, ttlSeconds: Int64, limiter: MailLimiter
+    ) throws(DomainError) -> Outcome<(invitation: Invitation, replaced: Invitation?, mail: OutboxEntry)> {
         let now = Timestamp.now()
         let (invitation, replaced) = try state.invite(
-            by: caller.userID, email: email, role: role, existingUser: existingUser, tokenHash: tokenHash, now: now,
-            ttlSeconds: ttlSeconds)
+            by: caller.userID, email: email, role: role, existingUser: existingUser, now: now, ttlSeconds: ttlSeconds)
+        // Dated like the invitation, so the lifetime the mail states is exactly the invitation's.
+        let mail = OutboxEntry(
+            createdAt: invitation.createdAt, to: email,
+            content: .invitation(
+                .init(
+                    tenantID: id, invitationID: invitation.id, tenantName: state.tenant.name, role: role,
+                    expiresAt: invitation.expiresAt)))
         var changes: [TenantChange] = []
         if let replaced { changes.append(.removeInvitation(replaced)) }
         changes.append(.invitation(invitation))
-        let lsn = try journal.append("invite.created", at: now, changes.map(\.op) + extraOps)
+        let scopes: [MailScope] = [.invitationsTo(email), .invitationsFrom(id), .invitationsBy(caller.userID)]
+        let send: MailSend
+        switch limiter.reserve(scopes, mail: mail.id, at: now) {
+        case let .granted(granted): send = granted
+        case let .refused(seconds): throw .tooManyInvitations(retryAfter: seconds)
+        }
+        let lsn: LSN
+        do {
+            lsn = try journal.append("invite.created", at: now, changes.map(\.op) + [mail.put, send.put])
+        } catch {
+            limiter.release(send)
+            throw error
+        }
         for change in changes { state.apply(change) }
         lastLSN = lsn
-        return Outcome((invitation, replaced), fence: lsn)
+        return Outcome((invitation, replaced, mail), fence: lsn)
+    }
+
+    /// The link of an invitation mail about to be delivered: a fresh token whose hash replaces
+    /// the invitation's previous one, committed before the mailer may send it. Returns the
+    /// replaced hash too, for the directory's index.
+    public func mintInvitationLink(_ id: ID) -> (link: MintedLink, replaced: TokenHash?) {
+        let now = Timestamp.now()
+        let secret = SecretToken.generate()
+        let hash = TokenHash(digest: secret.hash)
+        guard let invitation = state.relinked(invitation: id, token: hash, now: now) else { return (.obsolete, nil) }
+        let replaced = state.invitations.first { $0.id == id }?.tokenHash
+        guard let lsn = try? commit("invite.link", [.invitation(invitation)], at: now) else { return (.unavailable, nil) }
+        return (.minted(secret, lsn: lsn), replaced)
     }
 
     public func revoke(_ caller: Caller, invitation id: ID) throws(DomainError) -> Outcome<Invitation> {
@@ -128,9 +161,9 @@ public actor TenantActor: LoopBound {
 
     // MARK: - Accepting an invitation (two steps around the identity actor's commit)
 
-    /// Claims the invitation and returns the changes the accepting record must carry.
-    public func claim(invitation id: ID, user: ID, email: String, now: Timestamp) throws(DomainError) -> (changes: [TenantChange], membership: Membership) {
-        let (invitation, membership) = try state.claim(invitation: id, user: user, email: email, now: now)
+    /// Claims the invitation opened by `token` and returns the changes the accepting record must carry.
+    public func claim(invitation id: ID, token: TokenHash, user: ID, email: String, now: Timestamp) throws(DomainError) -> (changes: [TenantChange], membership: Membership) {
+        let (invitation, membership) = try state.claim(invitation: id, token: token, user: user, email: email, now: now)
         return ([.removeInvitation(invitation), .member(membership)], membership)
     }
 

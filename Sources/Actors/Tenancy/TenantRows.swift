@@ -141,18 +141,24 @@ public struct Membership: Sendable, Equatable {
 
 /// A pending invitation. Accepting or revoking it deletes the row, so "used" and "revoked"
 /// tokens simply find nothing (404), like unknown ones.
+///
+/// `tokenHash` is the SHA-256 of the link in the latest invitation mail sent, nil until the first
+/// one goes out: the mailer mints the token at delivery (`LinkMinter`), so until then nobody
+/// holds a link and the invitation cannot be accepted.
 public struct Invitation: Sendable, Equatable {
     public let id: ID
     public let tenantID: ID
     /// Normalised (lowercased) address.
     public let email: String
     public let role: Role
-    public let tokenHash: TokenHash
+    public var tokenHash: TokenHash?
     public let invitedBy: ID
     public let createdAt: Timestamp
     public let expiresAt: Timestamp
 
-    static let rowVersion: UInt8 = 1
+    /// Version 1 always held a hash (the token was made with the invitation); version 2 may not.
+    static let rowVersion: UInt8 = 2
+    static let tokenAlwaysRowVersion: UInt8 = 1
 
     public func isExpired(at now: Timestamp) -> Bool { now >= expiresAt }
 
@@ -162,7 +168,8 @@ public struct Invitation: Sendable, Equatable {
         w.write(tenantID)
         w.write(email)
         w.write(role.rawValue)
-        w.write(raw: tokenHash.bytes)
+        w.write(tokenHash != nil)
+        if let tokenHash { w.write(raw: tokenHash.bytes) }
         w.write(invitedBy)
         w.writeVarint(createdAt.milliseconds)
         w.writeVarint(expiresAt.milliseconds)
@@ -170,7 +177,7 @@ public struct Invitation: Sendable, Equatable {
     }
 
     init(
-        id: ID, tenantID: ID, email: String, role: Role, tokenHash: TokenHash, invitedBy: ID,
+        id: ID, tenantID: ID, email: String, role: Role, tokenHash: TokenHash?, invitedBy: ID,
         createdAt: Timestamp, expiresAt: Timestamp
     ) {
         self.id = id
@@ -186,14 +193,18 @@ public struct Invitation: Sendable, Equatable {
     init(key: UnsafeRawBufferPointer, row: UnsafeRawBufferPointer) throws(ByteReader.Malformed) {
         id = try ID(bytes: key)
         var r = ByteReader(row)
-        try r.expectVersion(Self.rowVersion, of: "invitation")
+        let version = try r.readByte()
+        guard version == Self.rowVersion || version == Self.tokenAlwaysRowVersion else {
+            throw ByteReader.Malformed(offset: 0, reason: "invitation row version \(version)")
+        }
         tenantID = try r.readID()
         email = try r.readString()
         guard let role = Role(rawValue: try r.readString()) else {
             throw ByteReader.Malformed(offset: r.offset, reason: "unknown role")
         }
         self.role = role
-        tokenHash = try TokenHash(reader: &r)
+        let hasToken = version == Self.tokenAlwaysRowVersion ? true : try r.readBool()
+        tokenHash = hasToken ? try TokenHash(reader: &r) : nil
         invitedBy = try r.readID()
         createdAt = Timestamp(milliseconds: try r.readVarint())
         expiresAt = Timestamp(milliseconds: try r.readVarint())

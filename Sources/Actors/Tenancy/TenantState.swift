@@ -149,9 +149,10 @@ public struct TenantState: Sendable {
         return changed
     }
 
-    /// A new invitation, and the expired one for the same address it replaces, if any.
+    /// A new invitation (without a link until its mail goes out), and the expired one for the
+    /// same address it replaces, if any.
     public func invite(
-        by user: ID, email: String, role: Role, existingUser: ID?, tokenHash: TokenHash, now: Timestamp, ttlSeconds: Int64
+        by user: ID, email: String, role: Role, existingUser: ID?, now: Timestamp, ttlSeconds: Int64
     ) throws(DomainError) -> (invitation: Invitation, replaces: Invitation?) {
         _ = try authorize(user, .invite(role))
         if let existingUser, member(existingUser) != nil { throw .alreadyMemberOrInvited }
@@ -159,7 +160,7 @@ public struct TenantState: Sendable {
         if let previous, !previous.isExpired(at: now) || accepting.contains(previous.id) { throw .alreadyMemberOrInvited }
         let created = creationTime(now)
         let invitation = Invitation(
-            id: .random(), tenantID: tenant.id, email: email, role: role, tokenHash: tokenHash, invitedBy: user,
+            id: .random(), tenantID: tenant.id, email: email, role: role, tokenHash: nil, invitedBy: user,
             createdAt: created, expiresAt: created.adding(seconds: ttlSeconds))
         return (invitation, previous)
     }
@@ -173,10 +174,11 @@ public struct TenantState: Sendable {
     }
 
     /// Checks an invitation for `invites.accept` and claims it, so a concurrent accept or revoke
-    /// of the same invitation finds nothing until `finishAccept`.
-    public mutating func claim(invitation id: ID, user: ID, email: String, now: Timestamp) throws(DomainError) -> (invitation: Invitation, membership: Membership) {
-        guard let invitation = invitations.first(where: { $0.id == id }), !invitation.isExpired(at: now),
-            !accepting.contains(id)
+    /// of the same invitation finds nothing until `finishAccept`. Only the link of the latest
+    /// mail sent (`token`) opens it; the directory's index may still hold a replaced one.
+    public mutating func claim(invitation id: ID, token: TokenHash, user: ID, email: String, now: Timestamp) throws(DomainError) -> (invitation: Invitation, membership: Membership) {
+        guard let invitation = invitations.first(where: { $0.id == id }), invitation.tokenHash == token,
+            !invitation.isExpired(at: now), !accepting.contains(id)
         else { throw .invitationNotFound }
         guard invitation.email == email else { throw .invitationEmailMismatch }
         if member(user) != nil { throw .alreadyMemberOrInvited }
@@ -185,6 +187,17 @@ public struct TenantState: Sendable {
     }
 
     public mutating func releaseClaim(_ id: ID) { accepting.remove(id) }
+
+    /// The invitation with a new link (`token`), for its mail about to go out; nil when it is no
+    /// longer pending, or is being accepted right now — with a link already sent, and its record
+    /// (deleting the row) possibly ahead of any this tenant would append.
+    public func relinked(invitation id: ID, token: TokenHash, now: Timestamp) -> Invitation? {
+        guard var invitation = invitations.first(where: { $0.id == id }), !invitation.isExpired(at: now),
+            !accepting.contains(id)
+        else { return nil }
+        invitation.tokenHash = token
+        return invitation
+    }
 
     // MARK: - Applying
 

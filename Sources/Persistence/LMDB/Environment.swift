@@ -1,5 +1,11 @@
 import CLMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One LMDB environment (a directory holding `data.mdb` and `lock.mdb`) and its named tables.
 ///
 /// While pmd serves, one thread writes each environment (the log's writer, the checkpointer);
@@ -68,9 +74,18 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// A consistent copy of the environment into `directory` (which must exist and be empty),
-    /// compacted; safe while another process writes.
+    /// compacted and flushed; safe while another process writes.
+    ///
+    /// The file is opened here rather than by `mdb_env_copy2`, which creates it with mode 0666
+    /// less the umask: a backup holds password and token hashes, so it is the owner's alone
+    /// (0600), like the environment it copies.
     public func copy(to directory: String) throws(LMDBError) {
-        try LMDBError.check(mdb_env_copy2(handle, directory, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2 \(directory)")
+        let path = directory + "/data.mdb"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LMDBError(code: errno, operation: "open \(path)") }
+        defer { close(fd) }
+        try LMDBError.check(mdb_env_copyfd2(handle, fd, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2 \(path)")
+        guard fsync(fd) == 0 else { throw LMDBError(code: errno, operation: "fsync \(path)") }
     }
 
     /// Map size and bytes in use (last used page × page size).

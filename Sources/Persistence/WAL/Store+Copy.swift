@@ -2,7 +2,8 @@ import Foundation
 
 extension Store {
     /// Writes a consistent, compacted copy of the store into `destination` (an existing, empty
-    /// directory) while a server may keep writing: what `pmd backup` makes.
+    /// directory) while a server may keep writing: what `pmd backup` makes. Its files are the
+    /// owner's only (0600; `Environment.copy`), as the data directory's are.
     ///
     /// Each environment is copied from a snapshot of its own, the tables first: the log copied
     /// after them holds every record the tables lack, unless the log was trimmed past the
@@ -18,7 +19,7 @@ extension Store {
                 try fm.removeItem(atPath: destination + "/" + entry)
             }
             if tablesEnvironment !== logEnvironment {
-                try fm.createDirectory(atPath: tablesCopy, withIntermediateDirectories: true)
+                try fm.createDirectory(atPath: tablesCopy, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 try tablesEnvironment.copy(to: tablesCopy)
             }
             try logEnvironment.copy(to: destination)

@@ -6,7 +6,8 @@ import Persistence
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a consistent, compacted copy of PMD_DATA_DIR to DEST (safe while pmd runs).",
-        discussion: "DEST must not exist or be an empty directory. Start pmd on the copy with PMD_DATA_DIR=DEST.")
+        discussion: "DEST must not exist or be an empty directory. The copy's files are readable by their owner only (0600). "
+            + "Start pmd on the copy with PMD_DATA_DIR=DEST.")
 
     @Argument(help: "Destination directory")
     var destination: String
@@ -20,7 +21,7 @@ struct Backup: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         do {
             // Read transactions of its own: LMDB copies consistent snapshots while the server

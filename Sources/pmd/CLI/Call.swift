@@ -26,12 +26,6 @@ struct Call: AsyncParsableCommand {
     var timeout = 30
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let addressText = addr ?? environment["PMD_RPC_ADDR"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7420"
-        guard case let .success(address) = HostPort.parse(addressText), address.port != 0 else {
-            printError("call: expected host:port, got \"\(addressText)\"")
-            throw ExitCode(2)
-        }
         var paramsValue: JSON = [:]
         if let params {
             do {
@@ -41,22 +35,37 @@ struct Call: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let response = try await Self.request(method, paramsValue, addr: addr, timeout: .seconds(timeout), command: "call")
+        print(response.prettyString())
+        if response["error"] != nil { throw ExitCode(1) }
+    }
+
+    /// One request to a running pmd (`--addr`, else PMD_RPC_ADDR, else the default), after
+    /// `rpc.auth` when PMD_RPC_KEY is set; the response (or `rpc.auth`'s error).
+    /// Exit status 2 for a bad address, 1 when pmd cannot be reached.
+    static func request(_ method: String, _ params: JSON, addr: String?, timeout: Duration, command: String) async throws -> JSON {
+        let environment = ProcessInfo.processInfo.environment
+        let addressText = addr ?? environment["PMD_RPC_ADDR"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7420"
+        guard case let .success(address) = HostPort.parse(addressText), address.port != 0 else {
+            printError("\(command): expected host:port, got \"\(addressText)\"")
+            throw ExitCode(2)
+        }
         var lines: [JSON] = []
         if let key = environment["PMD_RPC_KEY"], !key.isEmpty {
             lines.append(["jsonrpc": "2.0", "id": 0, "method": "rpc.auth", "params": ["key": .string(key)]])
         }
-        lines.append(["jsonrpc": "2.0", "id": 1, "method": .string(method), "params": paramsValue])
+        lines.append(["jsonrpc": "2.0", "id": 1, "method": .string(method), "params": params])
 
         let responses: [JSON]
         do {
-            responses = try await Self.exchange(lines, host: address.host, port: address.port, timeout: .seconds(timeout))
+            responses = try await exchange(lines, host: address.host, port: address.port, timeout: timeout)
         } catch {
-            printError("call: \(addressText): \(error)")
+            printError("\(command): \(addressText): \(error)")
             throw ExitCode(1)
         }
+        // The exchange stops at the first error, so the last response is the one that matters.
         guard let response = responses.last else { throw ExitCode(1) }
-        print(response.prettyString())
-        if responses.contains(where: { $0["error"] != nil }) { throw ExitCode(1) }
+        return response
     }
 
     /// Sends the lines and reads one response line per request.

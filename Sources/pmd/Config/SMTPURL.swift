@@ -5,8 +5,8 @@ import Foundation
 /// Credentials are kept apart from the URL so that the mailer can hand them to libcurl
 /// separately (`CURLOPT_USERNAME`/`CURLOPT_PASSWORD`) and the URL can be logged.
 struct SMTPURL: Sendable, Equatable, CustomStringConvertible {
-    /// `smtps`: TLS from the first byte. `smtp` is plain (libcurl may still upgrade it with
-    /// STARTTLS when asked to).
+    /// `smtps`: TLS from the first byte. `smtp` starts plain and is upgraded with STARTTLS,
+    /// which is required unless the relay is on loopback without credentials (`SMTPEncryption`).
     var implicitTLS: Bool
     /// Without IPv6 brackets.
     var host: String

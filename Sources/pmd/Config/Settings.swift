@@ -47,7 +47,7 @@ extension Config {
             at: \.appURL, parse: HTTPBaseURL.parse, format: { $0 }),
         .optional(
             "PMD_SMTP_URL",
-            "mail relay, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host:465; unset = mail is kept in the outbox and logged",
+            "mail relay, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host:465; smtp:// must offer STARTTLS unless the relay is on loopback without credentials; unset = mail is kept in the outbox and logged",
             secrecy: .urlPassword, at: \.smtpURL, parse: SMTPURL.parse, format: \.description),
         .value(
             "PMD_MAIL_FROM", default: "PenguinMails <no-reply@localhost>",

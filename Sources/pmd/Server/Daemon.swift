@@ -18,12 +18,14 @@ struct Daemon {
         let planDefinitions = try config.planDefinitions().get()
         let loaded = try IdentityState.load(from: store, now: .now())
         let undeliveredMail = try OutboxEntry.loadAll(from: store)
+        let sentMail = try MailSend.loadAll(from: store)
         let recoveredLSN = try store.lastLSN()
         logger.info(
             "recovered state from LMDB",
             metadata: [
                 "users": "\(loaded.state.users.count)", "sessions": "\(loaded.state.sessions.count)",
-                "resetTokens": "\(loaded.state.resetTokens.count)", "outbox": "\(undeliveredMail.count)",
+                "passwordResets": "\(loaded.state.resets.count)", "outbox": "\(undeliveredMail.count)",
+                "mailQuota": "\(sentMail.count)",
                 "lsn": "\(recoveredLSN)", "elapsed": "\(ContinuousClock.now - recoveryStarted)",
             ])
 
@@ -38,8 +40,9 @@ struct Daemon {
 
         let mailer = Mailer(
             undelivered: undeliveredMail, relay: config.smtpURL.map(\.relay), relayName: config.smtpURL?.description ?? "none",
-            sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), journal: journal,
-            logger: logger)
+            sender: MailSender(name: config.mailFrom.name, address: config.mailFrom.address), appURL: config.appURL,
+            journal: journal, logger: logger)
+        let limiter = MailLimiter(sends: sentMail, journal: journal)
         let passwords = PasswordService(n: config.scryptN, threads: System.coreCount)
         // One event loop serves every JSON-RPC connection, and request tasks run on it (with the
         // actors they call): no thread hop per request. Measured with pmd-bench on 2 cores, this
@@ -50,17 +53,16 @@ struct Daemon {
         // without a task.
         let rpcLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let identity = Identity(
-            state: loaded.state, journal: journal, passwords: passwords, mailer: mailer,
-            settings: .init(
-                sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds,
-                appURL: config.appURL),
+            state: loaded.state, journal: journal, passwords: passwords, mailer: mailer, limiter: limiter,
+            settings: .init(sessionTTL: config.sessionTTL.components.seconds, resetTTL: config.resetTTL.components.seconds),
             loop: rpcLoop.next())
         let tenancyState = try TenancyLoader.load(from: store, journal: journal, loop: identity.loop)
         let directory = tenancyState.directory
         logger.info("recovered tenants", metadata: ["tenants": "\(directory.tenantCount)", "elapsed": "\(ContinuousClock.now - recoveryStarted)"])
         let tenancy = Tenancy(
-            identity: identity, directory: directory, journal: journal, mailer: mailer,
-            inviteTTLSeconds: config.inviteTTL.components.seconds, appURL: config.appURL)
+            identity: identity, directory: directory, journal: journal, mailer: mailer, limiter: limiter,
+            inviteTTLSeconds: config.inviteTTL.components.seconds)
+        await mailer.attach(minter: MailLinks(identity: identity, tenancy: tenancy))
 
         let plans = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions)
         logger.info(
@@ -69,13 +71,14 @@ struct Daemon {
         let (sync, stripeTransport) = makeStripeSync(directory: directory, index: tenancyState.billing, plans: plans.catalog, journal: journal)
         let billing = Billing(plans: plans.catalog, sync: sync, tenancy: tenancy)
         let runtime = Runtime(
-            store: store, wal: wal, identity: identity, directory: directory, mailStatus: { mailer.status.rawValue },
+            store: store, wal: wal, identity: identity, directory: directory, mail: { mailer.report },
             stripeStatus: { sync?.status ?? "disabled" })
         let registry = MethodRegistry(
             SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
                 + PasswordMethods.methods(identity: identity)
                 + TenancyMethods.methods(tenancy: tenancy)
-                + BillingMethods.methods(billing: billing),
+                + BillingMethods.methods(billing: billing)
+                + MailMethods.methods(mailer: mailer),
             observer: metrics)
         runtime.attach(registry: registry)
 
@@ -100,7 +103,7 @@ struct Daemon {
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: MailService(mailer: mailer)),
-            .init(service: PeriodicService.sweep(identity, every: config.sweepInterval, logger: logger)),
+            .init(service: PeriodicService.sweep(identity, limiter, every: config.sweepInterval, logger: logger)),
         ]
         if let sync {
             services.append(.init(service: PeriodicService.reconcile(sync, every: config.reconcileInterval, logger: logger)))

@@ -48,6 +48,8 @@ final class PMDMetrics: RequestObserver, Sendable {
     private let users: CoreMetrics.Gauge
     private let sessions: CoreMetrics.Gauge
     private let tenants: CoreMetrics.Gauge
+    private let mailQueued: CoreMetrics.Gauge
+    private let mailDead: CoreMetrics.Gauge
 
     init() {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -64,6 +66,8 @@ final class PMDMetrics: RequestObserver, Sendable {
         users = CoreMetrics.Gauge(label: "pmd_users")
         sessions = CoreMetrics.Gauge(label: "pmd_sessions")
         tenants = CoreMetrics.Gauge(label: "pmd_tenants")
+        mailQueued = CoreMetrics.Gauge(label: "pmd_mail_queued")
+        mailDead = CoreMetrics.Gauge(label: "pmd_mail_dead_letters")
     }
 
     func observe(method: String, outcome: String, duration: Duration) {
@@ -96,6 +100,9 @@ final class PMDMetrics: RequestObserver, Sendable {
         users.record(await runtime.identity.userCount)
         sessions.record(await runtime.identity.sessionCount)
         tenants.record(runtime.directory.tenantCount)
+        let mail = runtime.mail()
+        mailQueued.record(mail.queued)
+        mailDead.record(mail.dead)
     }
 
     func render() -> String { registry.emitToString() }

@@ -22,9 +22,10 @@ struct PeriodicService: Service {
 }
 
 extension PeriodicService {
-    /// Purges expired sessions and reset tokens (`Identity.sweep`), so dead entries do not
-    /// accumulate in memory or on disk between the rare occasions their owners come back.
-    static func sweep(_ identity: Identity, every interval: Duration, logger: Logger) -> PeriodicService {
+    /// Purges expired sessions and password resets (`Identity.sweep`) and mail that has aged out
+    /// of the sending limits (`MailLimiter.sweep`), so dead entries do not accumulate in memory
+    /// or on disk between the rare occasions their owners come back.
+    static func sweep(_ identity: Identity, _ limiter: MailLimiter, every interval: Duration, logger: Logger) -> PeriodicService {
         PeriodicService(interval: interval) {
             var purged = 0
             // A full batch means more may be waiting; each batch is its own actor turn, so
@@ -34,7 +35,14 @@ extension PeriodicService {
                 purged += count
                 if count < Identity.sweepBatch { break }
             }
-            if purged > 0 { logger.info("purged expired sessions and reset tokens", metadata: ["rows": "\(purged)"]) }
+            if purged > 0 { logger.info("purged expired sessions and password resets", metadata: ["rows": "\(purged)"]) }
+            var aged = 0
+            while true {
+                let count = limiter.sweep()
+                aged += count
+                if count < MailLimiter.sweepBatch { break }
+            }
+            if aged > 0 { logger.debug("pruned mail counts older than the sending limits' windows", metadata: ["rows": "\(aged)"]) }
         }
     }
 

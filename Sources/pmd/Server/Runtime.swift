@@ -13,7 +13,8 @@ final class Runtime: Sendable {
     let wal: WriteAheadLog
     let identity: Identity
     let directory: Directory
-    let mailStatus: @Sendable () -> String
+    /// The mailer's status and outbox counts; outbox-only and empty when none is wired (tests).
+    let mail: @Sendable () -> Mailer.Report
     let stripeStatus: @Sendable () -> String
     /// Open connections of the HTTP listener (`HTTPConnectionCounter`).
     let httpConnections = Atomic<Int>(0)
@@ -21,14 +22,14 @@ final class Runtime: Sendable {
 
     init(
         store: Store, wal: WriteAheadLog, identity: Identity, directory: Directory,
-        mailStatus: @escaping @Sendable () -> String = { "outbox-only" },
+        mail: @escaping @Sendable () -> Mailer.Report = { Mailer.Report(status: .outboxOnly, queued: 0, dead: 0) },
         stripeStatus: @escaping @Sendable () -> String = { "disabled" }
     ) {
         self.store = store
         self.wal = wal
         self.identity = identity
         self.directory = directory
-        self.mailStatus = mailStatus
+        self.mail = mail
         self.stripeStatus = stripeStatus
     }
 
@@ -51,13 +52,15 @@ final class Runtime: Sendable {
     func health() -> JSON {
         let usage = store.usage()
         let stripe = stripeStatus()
-        let mail = mailStatus()
+        let mail = self.mail()
         return [
-            "status": .string(Self.overallStatus(walFailed: wal.failure != nil, stripe: stripe, mail: mail)),
+            "status": .string(Self.overallStatus(walFailed: wal.failure != nil, stripe: stripe, mail: mail.status.rawValue)),
             "version": .string(Self.version), "uptimeSeconds": JSON(uptimeSeconds),
             "walLsn": .number(JSONNumber(Int(wal.lastAssignedLSN))), "durableLsn": .number(JSONNumber(Int(wal.durableLSN))),
             "lmdb": ["mapSize": JSON(usage.mapSize), "used": JSON(usage.used)],
-            "stripe": .string(stripe), "mail": .string(mail),
+            "stripe": .string(stripe), "mail": .string(mail.status.rawValue),
+            // pmd's addition: mail waiting, and dead letters waiting for an operator (`pmd mail`).
+            "mailOutbox": ["queued": JSON(mail.queued), "dead": JSON(mail.dead)],
         ]
     }
 

@@ -17,9 +17,9 @@ import Testing
         let identity = Identity(
             state: IdentityState(), journal: journal, passwords: PasswordService(n: 16, threads: 1),
             mailer: Mailer(
-                undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, journal: journal,
-                logger: Logger(label: "test")),
-            settings: .init(sessionTTL: 3600, resetTTL: 3600, appURL: "https://app.test"), loop: loop)
+                undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, appURL: "https://app.test",
+                journal: journal, logger: Logger(label: "test")),
+            limiter: MailLimiter(sends: [], journal: journal), settings: .init(sessionTTL: 3600, resetTTL: 3600), loop: loop)
         _ = try await identity.signup(SignupInput.validate(email: "ada@example.com", password: "correct horse", name: "Ada"))
         let token = try await identity.login(email: "ada@example.com", password: "correct horse").value.token
 

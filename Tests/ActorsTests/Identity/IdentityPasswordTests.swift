@@ -20,11 +20,12 @@ struct IdentityPasswordTests {
             log = try TemporaryJournal("identity", checkpoint: .everyCommit)
             let journal = log.journal
             let mailer = Mailer(
-                undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, journal: journal,
-                logger: Logger(label: "test"))
+                undelivered: [], relay: nil, relayName: "none", sender: MailTestSupport.sender, appURL: "https://app.test",
+                journal: journal, logger: Logger(label: "test"))
             identity = Identity(
                 state: IdentityState(), journal: journal, passwords: PasswordService(n: 16, threads: 1), mailer: mailer,
-                settings: .init(sessionTTL: 3600, resetTTL: 3600, appURL: "https://app.test"))
+                limiter: MailLimiter(sends: [], journal: journal),
+                settings: .init(sessionTTL: 3600, resetTTL: 3600))
         }
 
         func record(_ lsn: LSN) async throws -> WALRecord {
@@ -47,32 +48,98 @@ struct IdentityPasswordTests {
             for _ in 0..<sessions { tokens.append(try await identity.login(email: email, password: password).value.token) }
             return tokens
         }
+
+        /// What the mailer does when it delivers a reset mail: mint the link, wait for its record.
+        func mint(_ email: String) async throws -> (token: String, record: WALRecord) {
+            let user = try #require(await identity.userID(email: email))
+            guard case let .minted(secret, lsn) = await identity.mintResetLink(user: user) else {
+                throw MintFailed()
+            }
+            return (secret.token, try await record(lsn))
+        }
+
+        struct MintFailed: Error {}
     }
 
-    @Test func forgotIsOneRecordWithTokenAndMailAndTheSameRecordShapeForUnknownEmails() async throws {
+    @Test func forgotIsOneRecordWithResetAndMailAndTheSameRecordShapeForUnknownEmails() async throws {
         let env = try Environment()
         _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
         let known = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
         #expect(known.kind == "password.reset.requested")
-        #expect(env.tables(known) == ["put outbox", "put reset_tokens"])
+        #expect(env.tables(known) == ["put mail_quota", "put outbox", "put reset_tokens"])
         let unknown = try await env.record(try await env.identity.forgotPassword(email: "nobody@example.com").fence)
         #expect(unknown.kind == "password.reset.requested")
         #expect(unknown.ops.isEmpty)
-        // A second request replaces the first token in the same record.
+        // A second request replaces the user's reset (its row is keyed by user) in the same record.
         let again = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
-        #expect(env.tables(again) == ["delete reset_tokens", "put outbox", "put reset_tokens"])
+        #expect(env.tables(again) == ["put mail_quota", "put outbox", "put reset_tokens"])
         await env.wal.waitApplied(env.wal.durableLSN)
         #expect(try OutboxEntry.loadAll(from: env.store).count == 2)
     }
 
-    @Test func resetIsOneRecordThatConsumesTheTokenAndEndsEverySession() async throws {
+    /// Over the address's limit the record is as empty as for an unknown address, and the
+    /// reset (with the link already sent) stays as it was.
+    @Test func overTheLimitForgotWritesAnEmptyRecordAndKeepsTheSentLink() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        for _ in 0..<MailLimits.standard.resetsPerAddress.count {
+            _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        }
+        let (sent, _) = try await env.mint("ada@example.com")
+        let over = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
+        #expect(over.kind == "password.reset.requested")
+        #expect(over.ops.isEmpty)
+        _ = try await env.identity.resetPassword(token: sent, newPassword: "new password!")
+    }
+
+    /// SPEC §5.7: the token exists only in memory and in the mail; the WAL gets its hash.
+    @Test func theLinkIsMintedAtDeliveryAndOnlyItsHashIsWritten() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        let forgot = try await env.record(try await env.identity.forgotPassword(email: "ada@example.com").fence)
+        let (token, minted) = try await env.mint("ada@example.com")
+        #expect(minted.kind == "password.reset.link")
+        #expect(env.tables(minted) == ["put reset_tokens"])
+        for record in [forgot, minted] {
+            let text = String(decoding: record.encoded(), as: UTF8.self)
+            #expect(!text.contains(token))
+            #expect(!text.contains("token="))
+        }
+    }
+
+    @Test func onlyTheLatestMintedLinkWorksAndAUsedResetMintsNothing() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        let (first, _) = try await env.mint("ada@example.com")
+        let (second, _) = try await env.mint("ada@example.com")
+        await #expect(throws: DomainError.invalidResetToken) {
+            try await env.identity.resetPassword(token: first, newPassword: "new password!")
+        }
+        _ = try await env.identity.resetPassword(token: second, newPassword: "new password!")
+        let user = try #require(await env.identity.userID(email: "ada@example.com"))
+        guard case .obsolete = await env.identity.mintResetLink(user: user) else {
+            Issue.record("a used reset mints no link")
+            return
+        }
+    }
+
+    @Test func aNewRequestEndsTheLinkAlreadySent() async throws {
+        let env = try Environment()
+        _ = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 0)
+        _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        let (sent, _) = try await env.mint("ada@example.com")
+        _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        await #expect(throws: DomainError.invalidResetToken) {
+            try await env.identity.resetPassword(token: sent, newPassword: "new password!")
+        }
+    }
+
+    @Test func resetIsOneRecordThatConsumesTheResetAndEndsEverySession() async throws {
         let env = try Environment()
         let sessions = try await env.signupAndLogin("ada@example.com", password: "correct horse", sessions: 2)
-        let forgot = try await env.identity.forgotPassword(email: "ada@example.com")
-        try await env.wal.waitDurable(forgot.fence)
-        await env.wal.waitApplied(forgot.fence)
-        let text = try OutboxEntry.loadAll(from: env.store)[0].mail.text
-        let token = String(text.split(separator: "token=")[1].prefix(SecretToken.tokenLength))
+        _ = try await env.identity.forgotPassword(email: "ada@example.com")
+        let (token, _) = try await env.mint("ada@example.com")
 
         let reset = try await env.record(try await env.identity.resetPassword(token: token, newPassword: "new password!").fence)
         #expect(reset.kind == "password.reset")

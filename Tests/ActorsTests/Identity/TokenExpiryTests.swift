@@ -1,7 +1,7 @@
 import Testing
 @testable import Actors
 
-@Suite("Session and reset-token expiry")
+@Suite("Session and password-reset expiry")
 struct TokenExpiryTests {
     static let t0 = Timestamp(milliseconds: 1_800_000_000_000)
     static let user = ID(high: 1, low: 2)
@@ -12,14 +12,14 @@ struct TokenExpiryTests {
             expiresAt: t0.adding(seconds: ttl), activeTenantID: nil)
     }
 
-    static func resetToken(ttl: Int64, byte: UInt8 = 9) -> ResetToken {
-        ResetToken(
-            tokenHash: TokenHash(digest: [UInt8](repeating: byte, count: 32)), userID: user, createdAt: t0,
-            expiresAt: t0.adding(seconds: ttl))
+    static func reset(ttl: Int64, byte: UInt8 = 9, user: ID = user) -> PasswordReset {
+        PasswordReset(
+            userID: user, requestedAt: t0, expiresAt: t0.adding(seconds: ttl),
+            tokenHash: TokenHash(digest: [UInt8](repeating: byte, count: 32)))
     }
 
-    @Test func aResetTokenIsGoodForExactlyItsLifetime() {
-        let token = Self.resetToken(ttl: 3600)
+    @Test func aResetIsGoodForExactlyItsLifetime() {
+        let token = Self.reset(ttl: 3600)
         #expect(!token.isExpired(at: Self.t0))
         #expect(!token.isExpired(at: Timestamp(milliseconds: Self.t0.milliseconds + 3_599_999)))
         #expect(token.isExpired(at: Self.t0.adding(seconds: 3600)))
@@ -48,35 +48,42 @@ struct TokenExpiryTests {
         state.put(Self.session(ttl: 10, byte: 1))
         state.put(Self.session(ttl: 10, byte: 2))
         state.put(Self.session(ttl: 100, byte: 3))
-        state.put(Self.resetToken(ttl: 10, byte: 4))
-        state.put(Self.resetToken(ttl: 100, byte: 5))
+        state.put(Self.reset(ttl: 10, byte: 4, user: ID(high: 1, low: 4)))
+        state.put(Self.reset(ttl: 100, byte: 5, user: ID(high: 1, low: 5)))
         let later = Self.t0.adding(seconds: 50)
         let all = state.expired(at: later, limit: 10)
         #expect(all.sessions.count == 2)
-        #expect(all.resetTokens.map(\.tokenHash) == [Self.resetToken(ttl: 10, byte: 4).tokenHash])
+        #expect(all.resets.map(\.userID) == [ID(high: 1, low: 4)])
         #expect(state.expired(at: later, limit: 1).sessions.count == 1)
         #expect(state.expired(at: Self.t0, limit: 10).sessions.isEmpty)
     }
 
-    @Test func resetTokensAreIndexedByUser() {
+    @Test func aUserHasOneResetAndOnlyItsLatestLinkFindsIt() {
         var state = IdentityState()
-        let a = Self.resetToken(ttl: 10, byte: 4)
-        let b = Self.resetToken(ttl: 10, byte: 5)
+        let a = Self.reset(ttl: 10, byte: 4)
+        let b = Self.reset(ttl: 10, byte: 5)
         state.put(a)
         state.put(b)
-        #expect(Set(state.resetTokens(of: Self.user).map(\.tokenHash)) == [a.tokenHash, b.tokenHash])
-        state.removeResetToken(a.tokenHash)
-        #expect(state.resetTokens(of: Self.user).map(\.tokenHash) == [b.tokenHash])
-        #expect(state.resetToken(a.tokenHash) == nil)
+        #expect(state.reset(of: Self.user) == b)
+        #expect(state.reset(token: b.tokenHash!) == b)
+        #expect(state.reset(token: a.tokenHash!) == nil, "the replaced link finds nothing")
+        var unsent = b
+        unsent.tokenHash = nil
+        state.put(unsent)
+        #expect(state.reset(token: b.tokenHash!) == nil)
+        state.removeReset(of: Self.user)
+        #expect(state.reset(of: Self.user) == nil)
     }
 
-    @Test func resetTokenRowsRoundTrip() throws {
-        let token = Self.resetToken(ttl: 3600)
-        guard case let .put(_, key, value) = token.put else {
-            Issue.record("expected a put")
-            return
+    @Test func resetRowsRoundTripWithAndWithoutALink() throws {
+        for reset in [Self.reset(ttl: 3600), PasswordReset(userID: Self.user, requestedAt: Self.t0, expiresAt: Self.t0.adding(seconds: 60))] {
+            guard case let .put(_, key, value) = reset.put else {
+                Issue.record("expected a put")
+                return
+            }
+            #expect(key == Self.user.bytes)
+            let decoded = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try PasswordReset(key: k, row: v) } }
+            #expect(decoded == reset)
         }
-        let decoded = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try ResetToken(key: k, row: v) } }
-        #expect(decoded == token)
     }
 }

@@ -4,14 +4,19 @@ import Testing
 
 @Suite("Mail message rendering")
 struct MailMessageTests {
+    static let mail = OutgoingMail(
+        to: "ada@example.com", subject: "Reset your password",
+        text: "Hello,\nopen http://app.test/reset-password?token=abc_DEF-123\n",
+        html: "<p>Hello, <a href=\"http://app.test/x\">reset</a></p>")
     static let entry = OutboxEntry(
         id: ID("3f4f9280-3edd-4fe1-90ea-c4add6d0dbfc")!, createdAt: Timestamp(milliseconds: 1_795_694_400_000),
-        mail: OutgoingMail(
-            to: "ada@example.com", subject: "Reset your password",
-            text: "Hello,\nopen http://app.test/reset-password?token=abc_DEF-123\n",
-            html: "<p>Hello, <a href=\"http://app.test/x\">reset</a></p>"))
+        to: "ada@example.com", content: .rendered(mail))
 
-    static var rendered: String { String(decoding: MailMessage(entry, from: MailTestSupport.sender).rendered(), as: UTF8.self) }
+    static func message(from sender: MailSender = MailTestSupport.sender) -> MailMessage {
+        MailMessage(entry, mail: mail, from: sender)
+    }
+
+    static var rendered: String { String(decoding: message().rendered(), as: UTF8.self) }
 
     static func header(_ name: String, in text: String) -> String? {
         let head = text.components(separatedBy: "\r\n\r\n")[0]
@@ -19,7 +24,7 @@ struct MailMessageTests {
     }
 
     @Test func everyLineEndsInCRLF() {
-        let bytes = MailMessage(Self.entry, from: MailTestSupport.sender).rendered()
+        let bytes = Self.message().rendered()
         for (i, byte) in bytes.enumerated() {
             if byte == 0x0A { #expect(i > 0 && bytes[i - 1] == 0x0D, "bare LF at \(i)") }
             if byte == 0x0D { #expect(i + 1 < bytes.count && bytes[i + 1] == 0x0A, "bare CR at \(i)") }
@@ -47,11 +52,11 @@ struct MailMessageTests {
         #expect(sections[2].contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"))
         #expect(sections[3] == "--\r\n")
         #expect(QuotedPrintable.decode(body(of: sections[1])) == "Hello,\r\nopen http://app.test/reset-password?token=abc_DEF-123\r\n")
-        #expect(QuotedPrintable.decode(body(of: sections[2])) == Self.entry.mail.html)
+        #expect(QuotedPrintable.decode(body(of: sections[2])) == Self.mail.html)
     }
 
     @Test func renderingIsDeterministicSoRetriesSendTheSameMessage() {
-        let message = MailMessage(Self.entry, from: MailTestSupport.sender)
+        let message = Self.message()
         #expect(message.rendered() == message.rendered())
     }
 
@@ -62,7 +67,7 @@ struct MailMessageTests {
     }
 
     @Test func headerValuesCannotInjectHeaders() {
-        var message = MailMessage(Self.entry, from: MailTestSupport.sender)
+        var message = Self.message()
         message.subject = "Hi\r\nBcc: victim@example.com"
         let text = String(decoding: message.rendered(), as: UTF8.self)
         #expect(Self.header("Subject", in: text) == "Hi  Bcc: victim@example.com")
@@ -70,7 +75,7 @@ struct MailMessageTests {
     }
 
     @Test func nonASCIIHeaderTextBecomesEncodedWords() {
-        var message = MailMessage(Self.entry, from: MailSender(name: "Équipe PenguinMails", address: "no-reply@penguinmails.test"))
+        var message = Self.message(from: MailSender(name: "Équipe PenguinMails", address: "no-reply@penguinmails.test"))
         message.subject = "Réinitialisez votre mot de passe"
         let text = String(decoding: message.rendered(), as: UTF8.self)
         #expect(Self.header("Subject", in: text) == "=?UTF-8?B?UsOpaW5pdGlhbGlzZXogdm90cmUgbW90IGRlIHBhc3Nl?=")
@@ -87,9 +92,9 @@ struct MailMessageTests {
     }
 
     @Test func displayNamesWithSpecialsAreQuoted() {
-        let message = MailMessage(Self.entry, from: MailSender(name: "Penguin \"Mails\", Inc.", address: "a@b.test"))
+        let message = Self.message(from: MailSender(name: "Penguin \"Mails\", Inc.", address: "a@b.test"))
         #expect(message.fromHeader == "\"Penguin \\\"Mails\\\", Inc.\" <a@b.test>")
-        #expect(MailMessage(Self.entry, from: MailSender(name: nil, address: "a@b.test")).fromHeader == "a@b.test")
+        #expect(Self.message(from: MailSender(name: nil, address: "a@b.test")).fromHeader == "a@b.test")
     }
 
     @Test func quotedPrintableKeepsLinesShortAndEncodesWhatItMust() {

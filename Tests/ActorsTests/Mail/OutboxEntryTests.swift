@@ -6,16 +6,47 @@ import Testing
 
 @Suite("Outbox rows")
 struct OutboxEntryTests {
+    static let invitation = OutboxEntry(
+        createdAt: Timestamp(milliseconds: 1_800_000_000_000), to: "grace@example.com",
+        content: .invitation(
+            .init(
+                tenantID: .random(), invitationID: .random(), tenantName: "Lovelace Outreach", role: .admin,
+                expiresAt: Timestamp(milliseconds: 1_800_604_800_000))))
+
+    func decode(_ op: WALOp) throws -> OutboxEntry? {
+        guard case let .put(table, key, value) = op, table == Tables.outbox else { return nil }
+        return try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try OutboxEntry(key: k, row: v) } }
+    }
+
     @Test func aRowDecodesToTheEntryItCameFrom() throws {
         let entry = MailTestSupport.entry(7, to: "grace@example.com")
-        guard case let .put(table, key, value) = entry.put else {
-            Issue.record("expected a put")
-            return
-        }
-        #expect(table == Tables.outbox)
-        let decoded = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try OutboxEntry(key: k, row: v) } }
-        #expect(decoded == entry)
+        #expect(try decode(entry.put) == entry)
+        #expect(try decode(Self.invitation.put) == Self.invitation)
+        var dead = Self.invitation
+        dead.deadLetter = .init(since: Timestamp(milliseconds: 1_800_000_100_000), attempts: 5, reason: "550 5.1.1 Recipient rejected")
+        #expect(try decode(dead.put) == dead)
         #expect(entry.delete == .delete(table: Tables.outbox, key: entry.id.bytes))
+    }
+
+    /// SPEC §5.7: what reaches the WAL and the tables says what the mail is about, never its link.
+    @Test func aRowHoldsNoLink() {
+        guard case let .put(_, _, value) = Self.invitation.put else { return }
+        let text = String(decoding: value, as: UTF8.self)
+        #expect(!text.contains("token"))
+        #expect(!text.contains("http"))
+    }
+
+    /// Rows written by an older pmd held the rendered mail; they are still delivered as they are.
+    @Test func aVersionOneRowIsARenderedMail() throws {
+        var w = ByteWriter()
+        w.write(UInt8(1))
+        w.writeVarint(Int64(1_000))
+        for field in ["ada@example.com", "Reset", "text with link", "<p>html</p>"] { w.write(field) }
+        let id = ID.random()
+        let entry = try id.bytes.withUnsafeBytes { k in try w.bytes.withUnsafeBytes { v in try OutboxEntry(key: k, row: v) } }
+        #expect(entry.to == "ada@example.com")
+        #expect(entry.content == .rendered(OutgoingMail(to: "ada@example.com", subject: "Reset", text: "text with link", html: "<p>html</p>")))
+        #expect(!entry.content.needsLink)
     }
 
     @Test func undeliveredMailIsLoadedOldestFirstAndDeliveredMailIsGone() async throws {

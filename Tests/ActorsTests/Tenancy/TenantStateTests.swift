@@ -77,31 +77,38 @@ import Testing
 
     @Test func invitationsConflictWithMembersAndPendingOnes() throws {
         var state = tenant()
-        let hash = TokenHash(token: "t")
-        #expect(error { _ = try state.invite(by: admin, email: "x@example.com", role: .owner, existingUser: nil, tokenHash: hash, now: now, ttlSeconds: 60) } == .forbiddenAction)
-        #expect(error { _ = try state.invite(by: owner, email: "m@example.com", role: .viewer, existingUser: member, tokenHash: hash, now: now, ttlSeconds: 60) } == .alreadyMemberOrInvited)
-        let first = try state.invite(by: admin, email: "x@example.com", role: .member, existingUser: nil, tokenHash: hash, now: now, ttlSeconds: 60)
+        #expect(error { _ = try state.invite(by: admin, email: "x@example.com", role: .owner, existingUser: nil, now: now, ttlSeconds: 60) } == .forbiddenAction)
+        #expect(error { _ = try state.invite(by: owner, email: "m@example.com", role: .viewer, existingUser: member, now: now, ttlSeconds: 60) } == .alreadyMemberOrInvited)
+        let first = try state.invite(by: admin, email: "x@example.com", role: .member, existingUser: nil, now: now, ttlSeconds: 60)
         state.apply(.invitation(first.invitation))
-        #expect(error { _ = try state.invite(by: owner, email: "x@example.com", role: .viewer, existingUser: nil, tokenHash: hash, now: now, ttlSeconds: 60) } == .alreadyMemberOrInvited)
+        #expect(error { _ = try state.invite(by: owner, email: "x@example.com", role: .viewer, existingUser: nil, now: now, ttlSeconds: 60) } == .alreadyMemberOrInvited)
         let later = now.adding(seconds: 61)
-        let again = try state.invite(by: owner, email: "x@example.com", role: .viewer, existingUser: nil, tokenHash: hash, now: later, ttlSeconds: 60)
+        let again = try state.invite(by: owner, email: "x@example.com", role: .viewer, existingUser: nil, now: later, ttlSeconds: 60)
         #expect(again.replaces?.id == first.invitation.id, "an expired invitation is replaced")
         #expect(state.pendingInvitations(at: later).isEmpty)
         #expect(error { _ = try state.revoke(by: admin, invitation: first.invitation.id, now: later) } == .invitationNotFound)
     }
 
-    @Test func claimingChecksEmailAndHoldsTheInvitation() throws {
+    @Test func claimingChecksTheLinkAndEmailAndHoldsTheInvitation() throws {
         var state = tenant()
-        let invite = try state.invite(by: owner, email: "new@example.com", role: .member, existingUser: nil, tokenHash: TokenHash(token: "t"), now: now, ttlSeconds: 60).invitation
+        let invite = try state.invite(by: owner, email: "new@example.com", role: .member, existingUser: nil, now: now, ttlSeconds: 60).invitation
+        #expect(invite.tokenHash == nil, "no link until the mail goes out")
         state.apply(.invitation(invite))
         let newcomer = ID.random()
-        #expect(error { _ = try state.claim(invitation: invite.id, user: newcomer, email: "other@example.com", now: now) } == .invitationEmailMismatch)
-        let (claimed, membership) = try state.claim(invitation: invite.id, user: newcomer, email: "new@example.com", now: now)
+        let sent = TokenHash(token: "sent")
+        #expect(error { _ = try state.claim(invitation: invite.id, token: sent, user: newcomer, email: "new@example.com", now: now) } == .invitationNotFound, "nobody has a link yet")
+        state.apply(.invitation(try #require(state.relinked(invitation: invite.id, token: TokenHash(token: "first"), now: now))))
+        state.apply(.invitation(try #require(state.relinked(invitation: invite.id, token: sent, now: now))))
+        #expect(error { _ = try state.claim(invitation: invite.id, token: TokenHash(token: "first"), user: newcomer, email: "new@example.com", now: now) } == .invitationNotFound, "a replaced link")
+        #expect(error { _ = try state.claim(invitation: invite.id, token: sent, user: newcomer, email: "other@example.com", now: now) } == .invitationEmailMismatch)
+        let (claimed, membership) = try state.claim(invitation: invite.id, token: sent, user: newcomer, email: "new@example.com", now: now)
         #expect(claimed.id == invite.id)
         #expect(membership.role == .member)
-        #expect(error { _ = try state.claim(invitation: invite.id, user: newcomer, email: "new@example.com", now: now) } == .invitationNotFound, "a claimed invitation cannot be claimed twice")
+        #expect(error { _ = try state.claim(invitation: invite.id, token: sent, user: newcomer, email: "new@example.com", now: now) } == .invitationNotFound, "a claimed invitation cannot be claimed twice")
         #expect(error { _ = try state.revoke(by: owner, invitation: invite.id, now: now) } == .invitationNotFound)
+        #expect(state.relinked(invitation: invite.id, token: TokenHash(token: "late"), now: now) == nil, "no new link while it is being accepted")
         state.releaseClaim(invite.id)
-        #expect(error { _ = try state.claim(invitation: invite.id, user: newcomer, email: "new@example.com", now: now.adding(seconds: 61)) } == .invitationNotFound, "expired")
+        #expect(error { _ = try state.claim(invitation: invite.id, token: sent, user: newcomer, email: "new@example.com", now: now.adding(seconds: 61)) } == .invitationNotFound, "expired")
+        #expect(state.relinked(invitation: invite.id, token: sent, now: now.adding(seconds: 61)) == nil)
     }
 }

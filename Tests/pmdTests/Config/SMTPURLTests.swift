@@ -1,3 +1,4 @@
+import Actors
 import Testing
 
 @testable import pmd
@@ -39,5 +40,21 @@ import Testing
         #expect(SMTPURL.redacting("smtps://user:hun@ter2@host:99999") == "smtps://user:***@host:99999")
         #expect(SMTPURL.redacting("ftp:user:hunter2@host") == "ftp:***@host")
         #expect(SMTPURL.redacting("smtp://host:25") == "smtp://host:25")
+    }
+}
+
+@Suite struct SMTPURLRelayTests {
+    @Test func theRelayDemandsSTARTTLSWhenCredentialsOrARemoteHostAreConfigured() throws {
+        #expect(try SMTPURL.parse("smtp://127.0.0.1:2525").get().relay.encryption == .opportunistic)
+        #expect(try SMTPURL.parse("smtp://user:pass@127.0.0.1:2525").get().relay.encryption == .requireSTARTTLS)
+        #expect(try SMTPURL.parse("smtp://user@localhost:2525").get().relay.encryption == .requireSTARTTLS)
+        #expect(try SMTPURL.parse("smtp://relay.example.com:587").get().relay.encryption == .requireSTARTTLS)
+        #expect(try SMTPURL.parse("smtps://user:pass@relay.example.com").get().relay.encryption == .implicitTLS)
+    }
+
+    @Test func credentialsTravelApartFromTheURL() throws {
+        let relay = try SMTPURL.parse("smtp://me:secret@relay.example.com:587").get().relay
+        #expect(relay.url == "smtp://relay.example.com:587")
+        #expect((relay.user, relay.password) == ("me", "secret"))
     }
 }
