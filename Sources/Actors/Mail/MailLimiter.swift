@@ -35,6 +35,12 @@ public final class MailLimiter: Sendable {
 
     public func release(_ send: MailSend) { quota.withLock { $0.forget(send.mailID) } }
 
+    /// A standby's copy of a send the primary counted (`ReplicaApplier`).
+    func adopt(_ send: MailSend) { quota.withLock { $0.count(send) } }
+
+    /// A standby's copy of a row the primary swept.
+    func forget(_ mail: ID) { quota.withLock { $0.forget(mail) } }
+
     public var count: Int { quota.withLock { $0.count } }
 
     /// Deletes up to `sweepBatch` rows that have aged out of every window, in one WAL record.

@@ -8,8 +8,8 @@ extension Identity {
             case let .user(user): state.put(user)
             case let .session(session): state.put(session)
             case let .removeSession(hash): state.removeSession(hash)
-            case let .resetToken(token): state.put(token)
-            case let .removeResetToken(hash): state.removeResetToken(hash)
+            case let .reset(reset): state.put(reset)
+            case let .removeReset(user): state.removeReset(of: user)
             case let .membership(user, tenant): state.addMembership(user: user, tenant: tenant)
             case let .removeMembership(user, tenant): state.removeMembership(user: user, tenant: tenant)
             }

@@ -7,8 +7,8 @@ struct ReplicaPlan {
         case user(User)
         case session(Session)
         case removeSession(TokenHash)
-        case resetToken(ResetToken)
-        case removeResetToken(TokenHash)
+        case reset(PasswordReset)
+        case removeReset(user: ID)
         case membership(user: ID, tenant: ID)
         case removeMembership(user: ID, tenant: ID)
     }
@@ -21,7 +21,8 @@ struct ReplicaPlan {
 
     enum DirectoryChange: Sendable {
         case workspaceName(String)
-        case invitation(TokenHash, tenant: ID, invitation: ID)
+        /// An invitation's row: its token hash (nil before its mail went out) replaces any earlier one.
+        case invitation(TokenHash?, tenant: ID, invitation: ID)
         case removeInvitation(ID)
     }
 
@@ -37,6 +38,11 @@ struct ReplicaPlan {
         case delete(ID)
     }
 
+    enum QuotaChange: Sendable {
+        case send(MailSend)
+        case forget(ID)
+    }
+
     var identity: [(LSN, IdentityChange)] = []
     var tenants: [ID: [(LSN, TenantRowChange)]] = [:]
     /// Tenants first seen in this batch: their actors are made before their rows are applied.
@@ -44,10 +50,16 @@ struct ReplicaPlan {
     var directory: [DirectoryChange] = []
     var billing: [BillingChange] = []
     var outbox: [OutboxChange] = []
+    var quota: [QuotaChange] = []
 
     private mutating func tenant(_ id: ID, _ change: TenantRowChange, at lsn: LSN) {
         tenants[id, default: []].append((lsn, change))
     }
+
+    /// The tenant of each pending invitation, kept by the applier across batches.
+    var invitationTenants: [ID: ID]
+
+    init(invitationTenants: [ID: ID]) { self.invitationTenants = invitationTenants }
 
     mutating func route(_ op: WALOp, at lsn: LSN) throws {
         switch op {
@@ -71,7 +83,7 @@ struct ReplicaPlan {
             session.lsn = lsn
             identity.append((lsn, .session(session)))
         case Tables.resetTokens:
-            identity.append((lsn, .resetToken(try ResetToken(key: key, row: row))))
+            identity.append((lsn, .reset(try PasswordReset(key: key, row: row))))
         case Tables.tenants:
             let tenant = try Tenant(key: key, row: row)
             if tenants[tenant.id] == nil, newTenants[tenant.id] == nil { newTenants[tenant.id] = tenant }
@@ -86,6 +98,7 @@ struct ReplicaPlan {
             tenant(membership.tenantID, .change(.member(membership)), at: lsn)
         case Tables.invitations:
             let invitation = try Invitation(key: key, row: row)
+            invitationTenants[invitation.id] = invitation.tenantID
             directory.append(.invitation(invitation.tokenHash, tenant: invitation.tenantID, invitation: invitation.id))
             tenant(invitation.tenantID, .change(.invitation(invitation)), at: lsn)
         case Tables.billingCustomers:
@@ -100,6 +113,8 @@ struct ReplicaPlan {
             billing.append(.event(try ProcessedEvent(key: key, row: row), lsn: lsn))
         case Tables.outbox:
             outbox.append(.put(try OutboxEntry(key: key, row: row)))
+        case Tables.mailQuota:
+            quota.append(.send(try MailSend(key: key, row: row)))
         default:
             // The plan catalog is seeded by each node from its own configuration (every node
             // should be given the same plans file); other tables have no memory of their own.
@@ -112,7 +127,10 @@ struct ReplicaPlan {
         case Tables.sessions:
             identity.append((lsn, .removeSession(try TokenHash(keyBytes: key))))
         case Tables.resetTokens:
-            identity.append((lsn, .removeResetToken(try TokenHash(keyBytes: key))))
+            // Rows keyed by token hash were a format before resets were keyed by user; a primary
+            // rewrites them at start, and the standby loaded its own already rewritten.
+            guard !PasswordReset.isTokenKeyed(key: key) else { break }
+            identity.append((lsn, .removeReset(user: try ID(bytes: key))))
         case Tables.memberships:
             var reader = ByteReader(key)
             let tenantID = try reader.readID()
@@ -120,11 +138,15 @@ struct ReplicaPlan {
             identity.append((lsn, .removeMembership(user: userID, tenant: tenantID)))
             tenant(tenantID, .removeMember(user: userID), at: lsn)
         case Tables.invitations:
-            directory.append(.removeInvitation(try ID(bytes: key)))
+            let id = try ID(bytes: key)
+            directory.append(.removeInvitation(id))
+            if let tenantID = invitationTenants.removeValue(forKey: id) { tenant(tenantID, .removeInvitation(id), at: lsn) }
         case Tables.stripeEvents:
             billing.append(.removeEvent(String(decoding: key, as: UTF8.self)))
         case Tables.outbox:
             outbox.append(.delete(try ID(bytes: key)))
+        case Tables.mailQuota:
+            quota.append(.forget(try ID(bytes: key)))
         default:
             break
         }

@@ -47,6 +47,9 @@ public actor Directory {
         return entry.value.tenant
     }
 
+    /// Invitation links the directory knows.
+    var tokenCount: Int { invitationTokens.count }
+
     /// Marks a workspace name as taken (a company the log brought).
     func noteWorkspaceName(_ name: String) { workspaceNames.insert(name) }
 

@@ -8,6 +8,9 @@ public enum TenancyLoader {
     public struct Loaded: Sendable {
         public let directory: Directory
         public let billing: BillingIndex
+        /// The tenant of every pending invitation, for a standby's `ReplicaApplier` (a deleted
+        /// invitation's row names no tenant).
+        public let invitationTenants: [ID: ID]
     }
 
     public static func load(from store: Store, journal: Journal, loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) throws -> Loaded {
@@ -29,10 +32,12 @@ public enum TenancyLoader {
             states[membership.tenantID]?.apply(.member(membership))
         }
         var tokens: [TokenHash: (tenant: ID, invitation: ID)] = [:]
+        var invitationTenants: [ID: ID] = [:]
         try store.scan(Tables.invitations) { key, row in
             let invitation = try Invitation(key: key, row: row)
             guard states[invitation.tenantID] != nil else { return }
             states[invitation.tenantID]?.apply(.invitation(invitation))
+            invitationTenants[invitation.id] = invitation.tenantID
             if let hash = invitation.tokenHash { tokens[hash] = (invitation.tenantID, invitation.id) }
         }
         var customers: [String: ID] = [:]
@@ -57,6 +62,7 @@ public enum TenancyLoader {
         let actors = states.values.map { TenantActor(state: $0, journal: journal, loop: loop) }
         return Loaded(
             directory: Directory(tenants: actors, workspaceNames: workspaceNames, invitationTokens: tokens),
-            billing: BillingIndex(customers: customers, subscriptions: subscriptions, events: events, journal: journal))
+            billing: BillingIndex(customers: customers, subscriptions: subscriptions, events: events, journal: journal),
+            invitationTenants: invitationTenants)
     }
 }
