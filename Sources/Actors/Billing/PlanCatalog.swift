@@ -29,7 +29,8 @@ public struct PlanCatalog: Sendable, Equatable {
     }
 
     /// Upserts `definitions` by name into the stored plans: a known name keeps its id, a new
-    /// name gets a fresh one, and stored plans the catalog no longer names are retired (kept
+    /// name gets one derived from the name (so every node of a cluster makes the same catalog
+    /// before the primary has written it), and stored plans the catalog no longer names are retired (kept
     /// inactive, since subscriptions may still point at them). Returns the new catalog and
     /// the rows that changed, which is empty when nothing did — seeding twice writes nothing.
     public static func upsert(
@@ -52,7 +53,8 @@ public struct PlanCatalog: Sendable, Equatable {
                 }
                 result.append(plan)
             } else {
-                let plan = Plan(id: .random(), position: position, definition: definition, createdAt: now, updatedAt: now)
+                let plan = Plan(
+                    id: .derived(namespace: "pmd-plan", name: definition.name.lowercased()), position: position, definition: definition, createdAt: now, updatedAt: now)
                 changed.append(plan)
                 result.append(plan)
             }

@@ -98,6 +98,21 @@ public actor Mailer {
             Report(status: relay == nil ? .outboxOnly : .ok, queued: undelivered.count - deadCount, dead: deadCount))
     }
 
+    /// A promoted standby's outbox (`ReplicaApplier.undeliveredMail`) replaces what this mailer
+    /// loaded at start, before it begins to deliver (cluster mode: only a primary sends mail).
+    public func adopt(_ undelivered: [OutboxEntry]) {
+        outbox = Dictionary(undelivered.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        deadCount = undelivered.count { $0.deadLetter != nil }
+        var fresh = MailQueue(backoff: queue.backoff)
+        if transport != nil {
+            let now = ContinuousClock.now
+            for entry in undelivered where entry.deadLetter == nil { fresh.add(entry, now: now) }
+        }
+        queue = fresh
+        undeliveredAtStart = undelivered.count
+        publish()
+    }
+
     /// Call right after appending the WAL record that holds `entry.put`, with that record's LSN.
     /// Cheap and non-blocking, so it may be called inside another actor's turn.
     public nonisolated func committed(_ entry: OutboxEntry, lsn: LSN) {

@@ -19,6 +19,14 @@ public struct ID: Hashable, Sendable, Comparable, CustomStringConvertible {
         return ID(high: high, low: low)
     }
 
+    /// The same id for the same name on every node (RFC 9562 version 8, from SHA-256 of
+    /// `namespace:name`): what a cluster's nodes need where each makes a row it must agree on.
+    public static func derived(namespace: String, name: String) -> ID {
+        let digest = Digest.sha256(namespace + ":" + name)
+        func word(_ offset: Int) -> UInt64 { digest[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        return ID(high: word(0) & 0xffff_ffff_ffff_0fff | 0x0000_0000_0000_8000, low: word(8) & 0x3fff_ffff_ffff_ffff | 0x8000_0000_0000_0000)
+    }
+
     /// Parses the 36-character hyphenated form, upper or lower case.
     public init?(_ text: String) {
         var high: UInt64 = 0

@@ -32,6 +32,16 @@ import Testing
         #expect(second.catalog == first.catalog)
     }
 
+    /// Every node of a cluster makes the catalog before the primary has written it: a new
+    /// plan's id comes from its name, not chance.
+    @Test func aNewPlansIdIsTheSameOnEveryNode() {
+        let here = PlanCatalog.upsert(existing: [], definitions: PlanDefinition.builtIn(prices), now: now)
+        let there = PlanCatalog.upsert(existing: [], definitions: PlanDefinition.builtIn(prices), now: now.adding(seconds: 5))
+        #expect(here.catalog.plans.map(\.id) == there.catalog.plans.map(\.id))
+        #expect(Set(here.catalog.plans.map(\.id)).count == 3)
+        #expect(here.catalog.plans[0].id.description.dropFirst(14).first == "8", "a version 8 UUID")
+    }
+
     @Test func plansAreMatchedByNameIgnoringCaseAndRetiredWhenDropped() {
         let first = PlanCatalog.upsert(existing: [], definitions: [plan("Solo", monthly: "p1"), plan("Team", monthly: "p2")], now: now)
         let ids = Dictionary(uniqueKeysWithValues: first.catalog.plans.map { ($0.name, $0.id) })
