@@ -146,6 +146,38 @@ import Testing
         await wal.close()
     }
 
+    /// `system.digest`'s input: the same records give the same rows, whatever has been checkpointed.
+    @Test func theLogicalStateIsTheSameWhereverTheCheckpointStands() async throws {
+        let ahead = TempDirectory(), behind = TempDirectory()
+        let (storeA, walA) = try open(ahead, checkpoint: .everyCommit)
+        let (storeB, walB) = try open(behind, checkpoint: Self.manual)
+        var records: [WALRecord] = []
+        for n in 1...20 { records.append(record(n)) }
+        records.append(WALRecord(kind: "item.delete", timestampMs: 21, ops: [.delete(table: "items", key: LSN(3).walKey)]))
+        records.append(WALRecord(kind: "item.put", timestampMs: 22, ops: [.put(table: "items", key: LSN(5).walKey, value: [42])]))
+        for (index, record) in records.enumerated() {
+            try walA.appendReplicated(LSN(index + 1), record)
+            try walB.appendReplicated(LSN(index + 1), record)
+        }
+        try await walA.waitDurable(22)
+        try await walB.waitDurable(22)
+        await walA.waitApplied(22)
+        #expect(try storeA.appliedLSN() == 22 && storeB.appliedLSN() == 0)
+        func rows(_ store: Store) throws -> (LSN, [[UInt8]]) {
+            var rows: [[UInt8]] = []
+            let lsn = try store.visitLogicalState(tables: ["items"]) { _, key, value in rows.append(Array(key) + [0xff] + Array(value)) }
+            return (lsn, rows)
+        }
+        let (lsnA, rowsA) = try rows(storeA)
+        let (lsnB, rowsB) = try rows(storeB)
+        #expect(lsnA == 22 && lsnB == 22)
+        #expect(rowsA == rowsB)
+        #expect(rowsA.count == 19)
+        #expect(rowsA.contains(LSN(5).walKey + [0xff, 42]))
+        await walA.close()
+        await walB.close()
+    }
+
     @Test func copiesKeepTheirOriginAndNewDirectoriesGetTheirOwn() throws {
         let a = TempDirectory(), b = TempDirectory(), copy = TempDirectory()
         let storeA = try Store(directory: a.path, mapSize: 64 << 20, tables: ["items"])

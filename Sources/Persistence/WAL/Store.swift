@@ -316,6 +316,65 @@ public final class Store: Sendable {
         }
     }
 
+    // MARK: - The logical state
+
+    /// Visits every row of the domain tables as of the log's last record — the tables' rows with
+    /// the log's later records laid over them — table by table in `tables`' order, keys in
+    /// order; returns that LSN. Two nodes that hold the same records visit the same rows, however
+    /// far each has checkpointed (`system.digest`).
+    public func visitLogicalState(
+        tables: [String], _ visit: (String, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> LSN {
+        try tablesEnvironment.read { tablesTxn in
+            try logEnvironment.read { logTxn in
+                let applied = try tablesTxn.get(Self.metaTable, key: Self.appliedKey).map { bytes in
+                    try bytes.read { reader in try reader.readBigEndianUInt64() }
+                } ?? 0
+                // What the log holds beyond the tables: the last value of each row, or nil if deleted.
+                var overlay: [String: [[UInt8]: [UInt8]?]] = [:]
+                var last = applied
+                try logTxn.scan(Self.walTable, from: (applied + 1).walKey) { key, value in
+                    let lsn = LSN(walKey: key)
+                    guard lsn == last + 1 else { return false }
+                    for op in try WALRecord.decode(value).ops {
+                        switch op {
+                        case let .put(table, key, value): overlay[table, default: [:]][key] = .some(value)
+                        case let .delete(table, key): overlay[table, default: [:]][key] = .some(nil)
+                        }
+                    }
+                    last = lsn
+                    return true
+                }
+                for table in tables {
+                    let changes = (overlay[table] ?? [:]).sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                    var pending = changes[...]
+                    func flush(before key: UnsafeRawBufferPointer?) throws {
+                        while let (changedKey, value) = pending.first,
+                            key.map({ changedKey.lexicographicallyPrecedes($0) }) ?? true
+                        {
+                            pending.removeFirst()
+                            if let value {
+                                try changedKey.withUnsafeBytes { k in try value.withUnsafeBytes { v in try visit(table, k, v) } }
+                            }
+                        }
+                    }
+                    try tablesTxn.scan(table) { key, value in
+                        try flush(before: key)
+                        if let (changedKey, changed) = pending.first, changedKey.elementsEqual(key) {
+                            pending.removeFirst()
+                            if let changed { try changed.withUnsafeBytes { v in try visit(table, key, v) } }
+                        } else {
+                            try visit(table, key, value)
+                        }
+                        return true
+                    }
+                    try flush(before: nil)
+                }
+                return last
+            }
+        }
+    }
+
     // MARK: - Terms (cluster mode)
 
     /// Which term wrote which part of the log. A log that has records but no stored history was
