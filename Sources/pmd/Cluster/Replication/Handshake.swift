@@ -18,7 +18,7 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     private let key: String?
     private let method: String
     private let params: JSON
-    private let answered: EventLoopPromise<Answer>
+    private let answered: @Sendable (Answer) -> Void
     /// Installs the frame handlers when the answer says the connection goes on; returns whether it does.
     private let then: @Sendable (Answer, any Channel) throws -> Bool
     private var buffer: ByteBuffer?
@@ -28,7 +28,7 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     static let maxLine = 1 << 20
 
     init(
-        key: String?, method: String, params: JSON, answered: EventLoopPromise<Answer>,
+        key: String?, method: String, params: JSON, answered: @escaping @Sendable (Answer) -> Void,
         then: @escaping @Sendable (Answer, any Channel) throws -> Bool
     ) {
         self.key = key
@@ -85,7 +85,7 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         let leftover = buffer.flatMap { $0.readableBytes > 0 ? $0 : nil }
         buffer = nil
-        answered.succeed(answer)
+        answered(answer)
         let goesOn = (try? then(answer, channel)) ?? false
         guard goesOn else {
             context.close(promise: nil)
@@ -95,10 +95,17 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
         if let leftover { channel.pipeline.fireChannelRead(NIOAny(leftover)) }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if !done {
+            done = true
+            answered(.error(code: 0, message: "connection closed", data: nil))
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if !done {
             done = true
-            answered.succeed(.error(code: 0, message: "connection closed", data: nil))
+            answered(.error(code: 0, message: "connection closed", data: nil))
         }
         context.fireChannelInactive()
     }
@@ -106,7 +113,7 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if !done {
             done = true
-            answered.succeed(.error(code: 0, message: "\(error)", data: nil))
+            answered(.error(code: 0, message: "\(error)", data: nil))
         }
         context.close(promise: nil)
     }
