@@ -66,6 +66,8 @@ class Etcd:
              "--listen-peer-urls", self.peer_url, "--initial-advertise-peer-urls", self.peer_url,
              "--initial-cluster", f"{self.name}={self.peer_url}", "--initial-cluster-state", "new",
              "--logger", "zap", "--log-level", "warn"],
+            # etcd reads ETCD_* variables as flags, and refuses one that a flag here also sets.
+            env={k: v for k, v in os.environ.items() if not k.startswith("ETCD_")},
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.time() + timeout

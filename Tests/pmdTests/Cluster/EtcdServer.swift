@@ -72,6 +72,8 @@ final class EtcdServer: Sendable {
             "--initial-cluster", "\(name)=\(peerURL)", "--initial-cluster-state", "new",
             "--logger", "zap", "--log-level", "warn",
         ]
+        // etcd reads ETCD_* variables as flags, and refuses one that a flag here also sets.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD_") }
         process.standardOutput = logHandle
         process.standardError = logHandle
         try process.run()
