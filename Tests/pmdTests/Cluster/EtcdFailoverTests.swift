@@ -92,3 +92,36 @@ struct EtcdFailoverTests {
         }
     }
 }
+
+@Suite("EtcdClient against a real three-member etcd cluster")
+struct EtcdQuorumTests {
+    @Test func aMemberWithoutALeaderRefusesAtOnceAndEndsItsWatches() async throws {
+        try await withEtcdCluster(size: 3) { members in
+            let timeout = Duration.seconds(2)
+            let lonely = EtcdClient(endpoints: [members[0].clientURL], requestTimeout: timeout)
+            try await lonely.put("/pmd/x", [1])
+            let recorder = WatchRecorder()
+            _ = recorder.watch(lonely, prefix: "/pmd/", fromRevision: 1)
+            #expect(await eventually { recorder.events.count == 1 })
+
+            await members[1].kill()
+            await members[2].kill()
+            // Without `hasleader` the member would sit on each request until etcd's own ~7 s
+            // timeout (longer than the client's); with it, once the member notices its leader is
+            // gone, it refuses at once and ends the watch.
+            #expect(await eventually(timeout: .seconds(15)) { !recorder.ends.isEmpty })
+            #expect(recorder.ends.first??.kind == .server(code: EtcdError.unavailableCode))
+            let start = ContinuousClock.now
+            let answer = await outcome { () async throws(EtcdError) in try await lonely.get("/pmd/x") }
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < timeout / 2, "refused, not timed out: \(elapsed)")
+            guard case .failure(let error) = answer else {
+                Issue.record("a member without a leader answered: \(answer)")
+                return
+            }
+            #expect(error.kind == .unreachable)
+            #expect(error.message.contains("no leader"))
+            await lonely.shutdown()
+        }
+    }
+}

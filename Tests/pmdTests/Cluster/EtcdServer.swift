@@ -31,8 +31,14 @@ final class EtcdServer: Sendable {
         return FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
     }()
 
-    /// Starts etcd and returns once it answers /health.
+    /// Starts a one-member etcd and returns once it answers /health.
     static func start(name: String = "pmd-test") async throws -> EtcdServer {
+        try await startCluster(size: 1)[0]
+    }
+
+    /// Starts `size` members of one etcd cluster and returns once every one answers /health
+    /// (which needs a leader, so a majority running).
+    static func startCluster(size: Int) async throws -> [EtcdServer] {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw StartFailure(
                 description: "\(binary) is missing: the etcd tests need Debian's etcd-server, which scripts/test installs")
@@ -40,23 +46,28 @@ final class EtcdServer: Sendable {
         var lastFailure: Error?
         // A free port found here may be taken by another process before etcd binds it: try again.
         for _ in 0..<3 {
-            let etcd = try EtcdServer(name: name)
+            let ports = try (0..<size).map { _ in (client: try freeLoopbackPort(), peer: try freeLoopbackPort()) }
+            let names = (0..<size).map { size == 1 ? "pmd-test" : "pmd-test-\($0)" }
+            let initialCluster = zip(names, ports).map { "\($0)=http://127.0.0.1:\($1.peer)" }.joined(separator: ",")
+            var members: [EtcdServer] = []
             do {
-                try await etcd.waitUntilHealthy()
-                return etcd
+                for (name, port) in zip(names, ports) {
+                    members.append(try EtcdServer(name: name, clientPort: port.client, peerPort: port.peer, initialCluster: initialCluster))
+                }
+                for member in members { try await member.waitUntilHealthy() }
+                return members
             } catch {
                 lastFailure = error
-                await etcd.stop()
+                for member in members { await member.stop() }
             }
         }
         throw lastFailure!
     }
 
-    private init(name: String) throws {
+    private init(name: String, clientPort: Int, peerPort: Int, initialCluster: String) throws {
         directory = Self.scratch.appendingPathComponent("pmd-etcd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        clientPort = try freeLoopbackPort()
-        let peerPort = try freeLoopbackPort()
+        self.clientPort = clientPort
         clientURL = "http://127.0.0.1:\(clientPort)"
         let peerURL = "http://127.0.0.1:\(peerPort)"
         FileManager.default.createFile(atPath: directory.appendingPathComponent("etcd.log").path, contents: nil)
@@ -69,7 +80,7 @@ final class EtcdServer: Sendable {
             "--name", name, "--data-dir", directory.appendingPathComponent("data").path,
             "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
             "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-            "--initial-cluster", "\(name)=\(peerURL)", "--initial-cluster-state", "new",
+            "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
             "--logger", "zap", "--log-level", "warn",
         ]
         // etcd reads ETCD_* variables as flags, and refuses one that a flag here also sets.
@@ -120,15 +131,20 @@ final class EtcdServer: Sendable {
     }
 }
 
-/// Runs `body` with a fresh etcd, stopped afterwards whatever happens.
+/// Runs `body` with a fresh one-member etcd, stopped afterwards whatever happens.
 func withEtcd<T>(_ body: (EtcdServer) async throws -> T) async throws -> T {
-    let etcd = try await EtcdServer.start()
+    try await withEtcdCluster(size: 1) { try await body($0[0]) }
+}
+
+/// Runs `body` with a fresh cluster of `size` members, stopped afterwards whatever happens.
+func withEtcdCluster<T>(size: Int, _ body: ([EtcdServer]) async throws -> T) async throws -> T {
+    let members = try await EtcdServer.startCluster(size: size)
     do {
-        let result = try await body(etcd)
-        await etcd.stop()
+        let result = try await body(members)
+        for member in members { await member.stop() }
         return result
     } catch {
-        await etcd.stop()
+        for member in members { await member.stop() }
         throw error
     }
 }

@@ -12,8 +12,8 @@ extension EtcdClient {
     /// `nil` after `cancel()`, else with why the watch ended (every endpoint failed, the stream
     /// broke, the revision was compacted, etcd cancelled it), so the caller can re-read and watch
     /// again. Endpoints are tried as for other calls until one accepts the watch; a stream that
-    /// breaks afterwards is not resumed here, since events may have been missed in between only
-    /// the caller can tell apart from its own state.
+    /// breaks after that is not resumed here: only the caller knows what it has and from which
+    /// revision to read again.
     func watch(
         prefix: String, fromRevision: Int64, onEvent: @escaping @Sendable ([EtcdWatchEvent]) -> Void,
         onEnd: @escaping @Sendable (EtcdError?) -> Void
@@ -58,10 +58,7 @@ extension EtcdClient {
             }
             let end = CurlTransport.stream(
                 HTTPRequest(
-                    method: .post, url: urls[index] + request.path,
-                    // etcd then cancels the watch if its member loses the cluster's leader, rather
-                    // than keeping a stream open that no event will reach.
-                    headers: [("Content-Type", "application/json"), ("Grpc-Metadata-hasleader", "true")], body: body,
+                    method: .post, url: urls[index] + request.path, headers: EtcdRequest.headers, body: body,
                     connectTimeout: requestTimeout),
                 control: watch.control
             ) { chunk in handle(decoder.feed(chunk)) }

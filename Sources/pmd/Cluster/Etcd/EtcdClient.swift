@@ -118,7 +118,7 @@ final class EtcdClient: Sendable {
             let budget = EtcdEndpoints.attemptBudget(remaining: remaining, attemptsLeft: order.count - position)
             let outcome = await transport.send(
                 HTTPRequest(
-                    method: .post, url: urls[index] + request.path, headers: [("Content-Type", "application/json")], body: body,
+                    method: .post, url: urls[index] + request.path, headers: EtcdRequest.headers, body: body,
                     connectTimeout: budget, timeout: budget))
             switch EtcdAnswer.verdict(outcome, stream: stream) {
             case .answer(let json):

@@ -6,6 +6,12 @@ struct EtcdRequest: Sendable, Equatable {
     var path: String
     var body: JSON
 
+    /// Sent with every call. `hasleader` (gRPC metadata, through the gateway's `Grpc-Metadata-`
+    /// prefix) makes a member cut off from the cluster's leader refuse at once with "no leader",
+    /// so the next endpoint is tried instead of waiting out the timeout, and cancel a watch it can
+    /// no longer feed instead of keeping it open and silent.
+    static let headers = [("Content-Type", "application/json"), ("Grpc-Metadata-hasleader", "true")]
+
     static func get(_ key: String) -> EtcdRequest {
         EtcdRequest(path: "/v3/kv/range", body: ["key": EtcdWire.key(key)])
     }
