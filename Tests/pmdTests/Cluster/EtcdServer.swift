@@ -98,7 +98,8 @@ final class EtcdServer: Sendable {
                 let output = (try? String(contentsOf: directory.appendingPathComponent("etcd.log"), encoding: .utf8)) ?? ""
                 throw StartFailure(description: "etcd exited with \(process.terminationStatus): \(output.suffix(2000))")
             }
-            if httpGet(port: clientPort, path: "/health")?.contains(#""health":"true""#) == true { return }
+            let port = clientPort
+            if await offThePool({ httpGet(port: port, path: "/health") })?.contains(#""health":"true""#) == true { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw StartFailure(description: "etcd did not answer /health on \(clientURL) within 20 s")
@@ -146,6 +147,15 @@ func withEtcdCluster<T>(size: Int, _ body: ([EtcdServer]) async throws -> T) asy
     } catch {
         for member in members { await member.stop() }
         throw error
+    }
+}
+
+/// Runs blocking I/O on a Dispatch thread: etcd does not answer /health while it has no leader (the
+/// socket gives up after a second), and a cooperative thread blocked that long stalls other tests'
+/// tasks with it.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: body()) }
     }
 }
 
@@ -204,6 +214,7 @@ func httpRequest(port: Int, _ text: String) -> String? {
 }
 
 /// A POST straight to an etcd's gateway, for what the client under test does not do.
-func httpPost(_ etcd: EtcdServer, path: String, body: String) -> String? {
-    httpRequest(port: etcd.clientPort, "POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+func httpPost(_ etcd: EtcdServer, path: String, body: String) async -> String? {
+    let (port, request) = (etcd.clientPort, "POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+    return await offThePool { httpRequest(port: port, request) }
 }

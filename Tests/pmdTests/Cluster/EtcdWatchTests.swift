@@ -66,7 +66,8 @@ struct EtcdWatchTests {
             try await client.put("/pmd/x", [1])
             let revision = try await client.put("/pmd/x", [2])
             // Compaction is an operator's tool, not the client's: ask the gateway directly.
-            #expect(httpPost(etcd, path: "/v3/kv/compaction", body: #"{"revision":"\#(revision)"}"#)?.contains("header") == true)
+            let compaction = await httpPost(etcd, path: "/v3/kv/compaction", body: #"{"revision":"\#(revision)"}"#)
+            #expect(compaction?.contains("header") == true)
             let recorder = WatchRecorder()
             _ = recorder.watch(client, prefix: "/pmd/", fromRevision: 1)
             #expect(await eventually { !recorder.ends.isEmpty })
