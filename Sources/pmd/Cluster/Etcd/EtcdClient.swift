@@ -8,7 +8,7 @@ import Synchronization
 /// no leader, the next listed endpoint is tried, each at most once per call. A call never takes
 /// longer than `requestTimeout` in all (it is split between the endpoints still to try), so a
 /// leader renewing a 3 s lease finds out in time that it cannot — as long as fewer calls are in
-/// flight than the transport has threads, since a call waits for one before its clock starts.
+/// flight than the transport has threads: a call queued for a thread waits on top of its budget.
 ///
 /// A timed-out call may still have been applied by the endpoint that did not answer in time, and
 /// then again by the next one: a put is none the worse, but a compare-and-swap can report failure
