@@ -181,3 +181,17 @@ def billing_pmd_factory(pmd_factory, stripe_servers):
 @pytest.fixture
 def billing_pmd(billing_pmd_factory):
     return billing_pmd_factory()
+
+
+# --- etcd ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def etcd():
+    """A running etcd (etcdserver.Etcd) of this test's own on free loopback ports: `etcd.url` for
+    PMD_ETCD_ENDPOINTS; kill, restart, pause it to play etcd failing. Removed after the test."""
+    from etcdserver import Etcd
+    server = Etcd()
+    try:
+        yield server.start()
+    finally:
+        server.cleanup()

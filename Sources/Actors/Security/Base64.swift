@@ -127,4 +127,21 @@ public enum Base64 {
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
         Base64Codec.standard.decode(string)
     }
+
+    /// Encodes `bytes` with `+` and `/`, padded with `=` to a multiple of four characters: the
+    /// form Go's `encoding/json` writes and demands for `[]byte` (etcd's JSON gateway, for one).
+    public static func encodePadded(_ bytes: some Collection<UInt8>) -> String {
+        let unpadded = Base64Codec.standard.encode(bytes)
+        return unpadded + String(repeating: "=", count: (4 - unpadded.utf8.count % 4) % 4)
+    }
+
+    /// Decodes padded standard base64: the length must be a multiple of four and the padding
+    /// exactly what `encodePadded` writes; otherwise as strict as `decode`.
+    public static func decodePadded(_ string: some StringProtocol) -> [UInt8]? {
+        let utf8 = string.utf8
+        guard utf8.count % 4 == 0 else { return nil }
+        let padding = utf8.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard padding <= 2 else { return nil }
+        return Base64Codec.standard.decode(string.dropLast(padding))
+    }
 }

@@ -8,9 +8,6 @@ import Synchronization
 public final class CurlTransport: HTTPTransport {
     private let pool: NIOThreadPool
 
-    /// libcurl's global state, set up once per process before the first handle.
-    private static let globalInit: Bool = pmd_curl_global_init() == CURLE_OK
-
     /// - Parameter threads: how many requests may be in flight at once; each one holds a thread
     ///   while it waits for Stripe.
     public init(threads: Int = 4) {
@@ -40,63 +37,34 @@ public final class CurlTransport: HTTPTransport {
     // MARK: - The blocking part (thread pool only)
 
     private static func perform(_ request: HTTPRequest, cancelled: CancelFlag) -> HTTPOutcome {
-        guard globalInit, let handle = curl_easy_init() else {
+        guard let easy = CurlEasy(request) else {
             return .failed(transient: false, reason: "libcurl could not be initialised")
         }
-        defer { curl_easy_cleanup(handle) }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
-        // curl would otherwise add "Expect: 100-continue" to larger POSTs and wait for it.
-        headerList = curl_slist_append(headerList, "Expect:")
-        defer { curl_slist_free_all(headerList) }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        defer { errorBuffer.deallocate() }
+        // Only the raw handle is used below: keep its owner (and so the handle) until the end.
+        defer { withExtendedLifetime(easy) {} }
+        let handle = easy.handle
         let sink = ResponseSink()
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }
         let cancelPointer = Unmanaged.passUnretained(cancelled)
 
-        var setup = CURLE_OK
-        func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }
-        set(pmd_curl_setopt_string(handle, CURLOPT_URL, request.url))
-        set(pmd_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(pmd_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        set(pmd_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.connectTimeout)))
-        set(pmd_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout)))
-        set(pmd_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        set(pmd_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
-        set(pmd_curl_setopt_write_function(handle, collectBody))
-        set(pmd_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
-        set(pmd_curl_setopt_header_function(handle, collectHeader))
-        set(pmd_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()))
-        set(pmd_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        set(pmd_curl_setopt_xferinfo_function(handle, abortWhenCancelled))
-        set(pmd_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, cancelPointer.toOpaque()))
-        if request.method == .post {
-            set(pmd_curl_setopt_long(handle, CURLOPT_POST, 1))
-            set(pmd_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count))
-            // COPYPOSTFIELDS: curl keeps its own copy, so the Swift array need not outlive this call.
-            if request.body.isEmpty {
-                set(pmd_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""))
-            } else {
-                set(request.body.withUnsafeBufferPointer { bytes in
-                    pmd_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress!))
-                })
-            }
-        }
-        guard setup == CURLE_OK else {
-            return .failed(transient: false, reason: "libcurl option rejected: \(String(cString: curl_easy_strerror(setup)))")
+        easy.set(pmd_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, CurlEasy.milliseconds(request.timeout)))
+        easy.set(pmd_curl_setopt_write_function(handle, collectBody))
+        easy.set(pmd_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque()))
+        easy.set(pmd_curl_setopt_header_function(handle, collectHeader))
+        easy.set(pmd_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer.toOpaque()))
+        easy.set(pmd_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        easy.set(pmd_curl_setopt_xferinfo_function(handle, abortWhenCancelled))
+        easy.set(pmd_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, cancelPointer.toOpaque()))
+        if let failure = easy.setupFailure {
+            return .failed(transient: false, reason: failure)
         }
 
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else {
-            let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(result)) : String(cString: errorBuffer)
-            return .failed(transient: result != CURLE_ABORTED_BY_CALLBACK && isTransient(result), reason: detail)
+            return .failed(transient: result != CURLE_ABORTED_BY_CALLBACK && isTransient(result), reason: easy.failureReason(result))
         }
-        var status = 0
-        _ = pmd_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .response(status: status, headers: sink.headers, body: sink.body)
+        return .response(status: easy.responseCode, headers: sink.headers, body: sink.body)
     }
 
     /// Failures a retry cannot cure: the request itself or the peer's identity is wrong.
@@ -108,10 +76,6 @@ public final class CurlTransport: HTTPTransport {
         default:
             true
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

@@ -52,6 +52,24 @@ struct EncodingTests {
         #expect(Base64.decode("AAAA====") == nil)
     }
 
+    @Test func paddedBase64RoundTripsAndRejectsWrongPadding() {
+        let cases: [(String, String)] = [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy"),
+        ]
+        for (plain, encoded) in cases {
+            #expect(Base64.encodePadded(Array(plain.utf8)) == encoded)
+            #expect(Base64.decodePadded(encoded) == Array(plain.utf8))
+        }
+        let everyByte = (0...255).map { UInt8($0) }
+        #expect(Base64.decodePadded(Base64.encodePadded(everyByte)) == everyByte)
+        #expect(Base64.decodePadded("Zg") == nil)  // padding missing
+        #expect(Base64.decodePadded("Zg=") == nil)
+        #expect(Base64.decodePadded("Zm9v====") == nil)
+        #expect(Base64.decodePadded("Z===") == nil)
+        #expect(Base64.decodePadded("Zg=A") == nil)  // `=` inside
+        #expect(Base64.decodePadded("Zh==") == nil)  // non-canonical: unused bits set
+    }
+
     @Test func hex() {
         #expect(Hex.encode([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
         #expect(Hex.encode([UInt8]()) == "")
