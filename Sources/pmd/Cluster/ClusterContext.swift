@@ -3,16 +3,28 @@ import Logging
 import NIOPosix
 import Persistence
 import Protocol
+import Synchronization
 
 /// What the cluster's parts share on one node: the store and log, the node's role, the primary's
 /// replication hub, and a thread pool for the blocking work replication does (reading old
 /// records, copying the store for a snapshot, hashing it for `system.digest`).
 final class ClusterContext: Sendable {
-    struct Identity: Sendable {
+    final class Identity: Sendable {
+        init(cluster: String, node: String, address: String, requiredStandbys: Int, leaderTTL: Duration, rpcKey: String?) {
+            self.cluster = cluster
+            self.node = node
+            advertised = Mutex(address)
+            self.requiredStandbys = requiredStandbys
+            self.leaderTTL = leaderTTL
+            self.rpcKey = rpcKey
+        }
+
         let cluster: String
         let node: String
-        /// Where other nodes and clients reach this node's JSON-RPC listener.
-        let address: String
+        /// Where other nodes and clients reach this node's JSON-RPC listener: `PMD_ADVERTISE_ADDR`,
+        /// else the listener's address once it is bound.
+        var address: String { advertised.withLock { $0 } }
+        let advertised: Mutex<String>
         let requiredStandbys: Int
         let leaderTTL: Duration
         let rpcKey: String?

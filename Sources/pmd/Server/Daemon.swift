@@ -1,10 +1,12 @@
 import Actors
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import Persistence
 import Protocol
 import ServiceLifecycle
+import Synchronization
 
 /// `pmd serve`: recover state from LMDB, start the WAL writer, the actors, the JSON-RPC and HTTP
 /// listeners, and run until SIGTERM/SIGINT; then drain, flush the WAL and close LMDB.
@@ -13,8 +15,18 @@ struct Daemon {
     let logger: Logger
 
     func run() async throws {
+        let logger = self.logger
         let recoveryStarted = ContinuousClock.now
-        let store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
+        let cluster = config.clusterMode ? ClusterSetup(config: config) : nil
+        let store: Store
+        if let cluster {
+            // A cluster node reconciles its log with the primary's before loading anything.
+            store = try await ClusterBootstrap.openStore(
+                .init(dataDir: config.dataDir, mapSize: config.mapSize, node: cluster.node, key: config.rpcKey), etcd: cluster.etcd,
+                keys: cluster.keys, logger: logger)
+        } else {
+            store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
+        }
         let planDefinitions = try config.planDefinitions().get()
         let loaded = try IdentityState.load(from: store, now: .now())
         let undeliveredMail = try OutboxEntry.loadAll(from: store)
@@ -31,10 +43,20 @@ struct Daemon {
 
         FileDescriptorLimit.fit(maxConnections: config.maxConnections, logger: logger)
         let metrics = PMDMetrics()
-        let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: logger) { metrics.commit($0) }
+        // A standby's received records go to memory once committed here (`ReplicaFeed`), through
+        // this stream to the applier, which exists only once memory is loaded.
+        let (replicated, replicatedInput) = AsyncStream.makeStream(of: [(LSN, WALRecord)].self)
+        let feed = ReplicaFeed { replicatedInput.yield($0) }
+        let wal = try WriteAheadLog(store: store, retain: config.walRetain, logger: logger) { report in
+            metrics.commit(report)
+            feed.committed(through: report.lastLSN)
+        }
+        // A cluster node writes nothing of its own until it is primary.
+        if cluster != nil { wal.refuseAppends(.init(reason: "not the primary", kind: .notPrimary)) }
         wal.start()
         let journal = Journal(wal: wal)
-        if !loaded.purgeOps.isEmpty {
+        // In cluster mode the primary's periodic sweep purges what expired: a standby writes nothing.
+        if cluster == nil, !loaded.purgeOps.isEmpty {
             _ = try journal.append("identity.sweep", at: .now(), loaded.purgeOps)
         }
 
@@ -64,7 +86,8 @@ struct Daemon {
             inviteTTLSeconds: config.inviteTTL.components.seconds)
         await mailer.attach(minter: MailLinks(identity: identity, tenancy: tenancy))
 
-        let plans = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions)
+        // A cluster node seeds the catalog when it is promoted; until then it reads it.
+        let plans = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions, write: cluster == nil)
         logger.info(
             "plan catalog", metadata: ["active": "\(plans.catalog.active.count)", "changed": "\(plans.changed.count)",
                 "source": "\(config.plansFile ?? "built-in")"])
@@ -73,13 +96,23 @@ struct Daemon {
         let runtime = Runtime(
             store: store, wal: wal, identity: identity, directory: directory, mail: { mailer.report },
             stripeStatus: { sync?.status ?? "disabled" })
-        let registry = MethodRegistry(
-            SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
-                + PasswordMethods.methods(identity: identity)
-                + TenancyMethods.methods(tenancy: tenancy)
-                + BillingMethods.methods(billing: billing)
-                + MailMethods.methods(mailer: mailer),
-            observer: metrics)
+        let role = RoleState()
+        let context = cluster.map { cluster in
+            ClusterContext(
+                me: .init(
+                    cluster: config.clusterName, node: cluster.node, address: config.advertiseAddress?.description ?? config.rpcAddress.description,
+                    requiredStandbys: config.syncStandbys, leaderTTL: config.leaderTTL, rpcKey: config.rpcKey),
+                store: store, wal: wal, role: role, logger: logger)
+        }
+        runtime.attach(cluster: context)
+        var methods = SystemMethods.methods(runtime: runtime) + IdentityMethods.methods(identity: identity)
+        methods += PasswordMethods.methods(identity: identity) + TenancyMethods.methods(tenancy: tenancy)
+        methods += BillingMethods.methods(billing: billing) + MailMethods.methods(mailer: mailer)
+        methods += ClusterMethods.methods(cluster: context, store: store)
+        // In cluster mode only the primary answers what is not answered everywhere (421 elsewhere).
+        var gate: (@Sendable () -> RPCError?)?
+        if let role = context?.role { gate = { role.gate() } }
+        let registry = MethodRegistry(methods, observer: metrics, gate: gate)
         runtime.attach(registry: registry)
 
         let rpc = try await RPCServer(
@@ -89,24 +122,59 @@ struct Daemon {
             registry: registry, durability: wal, group: rpcLoop, logger: logger)
         runtime.attach(server: rpc)
         logger.notice("rpc listening on \(config.rpcAddress.with(port: rpc.localPort))")
+        if let context, config.advertiseAddress == nil {
+            context.me.advertised.withLock { $0 = config.rpcAddress.with(port: rpc.localPort).description }
+        }
 
         let httpAddress = config.httpAddress
-        let logger = self.logger
+        let httpBound = Mutex(httpAddress.port)
         let http = HTTPListener.make(
             runtime: runtime, metrics: metrics, billing: billing, host: httpAddress.host, port: httpAddress.port,
             maxConnections: config.maxConnections, idleTimeout: config.idleTimeout, group: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         ) { port in
+            httpBound.withLock { $0 = port }
             logger.notice("http listening on \(httpAddress.with(port: port))")
         }
         // Services stop in reverse order: the RPC listener drains first, then HTTP, then the
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: MailService(mailer: mailer)),
-            .init(service: PeriodicService.sweep(identity, limiter, every: config.sweepInterval, logger: logger)),
+        var primaryWork: [any Service] = [
+            MailService(mailer: mailer), PeriodicService.sweep(identity, limiter, every: config.sweepInterval, logger: logger),
         ]
-        if let sync {
-            services.append(.init(service: PeriodicService.reconcile(sync, every: config.reconcileInterval, logger: logger)))
+        if let sync { primaryWork.append(PeriodicService.reconcile(sync, every: config.reconcileInterval, logger: logger)) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let cluster, let context {
+            let promoted = PromotionSignal()
+            let applier = ReplicaApplier(
+                identity: identity, directory: directory, billing: tenancyState.billing, limiter: limiter, journal: journal,
+                outbox: undeliveredMail, invitationTenants: tenancyState.invitationTenants, appliedLSN: wal.localDurableLSN, logger: logger)
+            Task {
+                for await batch in replicated { await applier.apply(batch) }
+            }
+            let rpcBound = HostPort(host: config.rpcAddress.host, port: rpc.localPort)
+            let node = ClusterNode(
+                context: context, etcd: cluster.etcd, feed: feed, applier: applier, group: rpcLoop,
+                hooks: .init(
+                    promoted: {
+                        do {
+                            _ = try await PlanSeeding.seed(store: store, journal: journal, definitions: planDefinitions)
+                        } catch {
+                            logger.error("seeding the plan catalog failed", metadata: ["error": "\(error)"])
+                        }
+                        await mailer.adopt(await applier.undeliveredMail)
+                        promoted.open()
+                    },
+                    relaunch: { reason in
+                        await wal.close()
+                        Relaunch.now(
+                            reason: reason,
+                            pin: ["--rpc-addr": rpcBound.description, "--http-addr": httpAddress.with(port: httpBound.withLock { $0 }).description],
+                            logger: logger)
+                    }))
+            services.append(.init(service: ClusterService(node: node)))
+            services += primaryWork.map { .init(service: PrimaryOnlyService(inner: $0, promoted: promoted)) }
+        } else {
+            services += primaryWork.map { .init(service: $0) }
         }
         services += [
             .init(service: http),
@@ -159,5 +227,18 @@ extension HostPort {
         var copy = self
         copy.port = port
         return copy
+    }
+}
+
+/// What cluster mode needs before the store is opened.
+struct ClusterSetup: Sendable {
+    let etcd: EtcdClient
+    let keys: ClusterKeys
+    let node: String
+
+    init(config: Config) {
+        etcd = EtcdClient(endpoints: config.etcdEndpoints ?? [])
+        keys = ClusterKeys(cluster: config.clusterName)
+        node = config.nodeName ?? ProcessInfo.processInfo.hostName
     }
 }

@@ -18,7 +18,7 @@ final class Runtime: Sendable {
     let stripeStatus: @Sendable () -> String
     /// Open connections of the HTTP listener (`HTTPConnectionCounter`).
     let httpConnections = Atomic<Int>(0)
-    private let late = Mutex<(registry: MethodRegistry?, server: RPCServer?)>((nil, nil))
+    private let late = Mutex<(registry: MethodRegistry?, server: RPCServer?, cluster: ClusterContext?)>((nil, nil, nil))
 
     init(
         store: Store, wal: WriteAheadLog, identity: Identity, directory: Directory,
@@ -37,6 +37,8 @@ final class Runtime: Sendable {
     func attach(server: RPCServer) { late.withLock { $0.server = server } }
     var registry: MethodRegistry? { late.withLock { $0.registry } }
     var server: RPCServer? { late.withLock { $0.server } }
+    func attach(cluster: ClusterContext?) { late.withLock { $0.cluster = cluster } }
+    var cluster: ClusterContext? { late.withLock { $0.cluster } }
 
     var uptimeSeconds: Int { Int((ContinuousClock.now - startedAt).components.seconds) }
 
@@ -53,7 +55,7 @@ final class Runtime: Sendable {
         let usage = store.usage()
         let stripe = stripeStatus()
         let mail = self.mail()
-        return [
+        var health: JSONObject = [
             "status": .string(Self.overallStatus(walFailed: wal.failure != nil, stripe: stripe, mail: mail.status.rawValue)),
             "version": .string(Self.version), "uptimeSeconds": JSON(uptimeSeconds),
             "walLsn": .number(JSONNumber(Int(wal.lastAssignedLSN))), "durableLsn": .number(JSONNumber(Int(wal.durableLSN))),
@@ -61,6 +63,30 @@ final class Runtime: Sendable {
             "stripe": .string(stripe), "mail": .string(mail.status.rawValue),
             // pmd's addition: mail waiting, and dead letters waiting for an operator (`pmd mail`).
             "mailOutbox": ["queued": JSON(mail.queued), "dead": JSON(mail.dead)],
+        ]
+        if let cluster { health["cluster"] = Self.clusterHealth(cluster) }
+        return .object(health)
+    }
+
+    /// `system.health.cluster` (SPEC §10), with the log's own position (`lastTerm`, `localLsn`),
+    /// which candidates compare in an election.
+    static func clusterHealth(_ cluster: ClusterContext) -> JSON {
+        let view = cluster.role.current
+        let last = cluster.wal.lastAssignedLSN
+        let standbys: [JSON] = view.role == .primary
+            ? cluster.hub.standbys.filter(\.attached).map { standby in
+                [
+                    "node": .string(standby.node), "addr": .string(standby.address), "durableLsn": JSON(Int(standby.durable)),
+                    "lagRecords": JSON(Int(last > standby.durable ? last - standby.durable : 0)), "sync": .bool(standby.sync),
+                ]
+            }
+            : []
+        let position = cluster.position
+        return [
+            "name": .string(cluster.me.cluster), "node": .string(cluster.me.node), "role": .string(view.role.rawValue),
+            "term": JSON(Int(view.term)), "primary": view.primary.map { .string($0) } ?? .null, "standbys": .array(standbys),
+            "lastTerm": JSON(Int(position.term)), "durableLsn": JSON(Int(position.lsn)),
+            "acknowledgedLsn": JSON(Int(cluster.wal.durableLSN)),
         ]
     }
 

@@ -62,6 +62,18 @@ final class ReplicationHub: Sendable {
         state = Mutex(State(last: wal.lastAssignedLSN, acknowledged: acknowledged))
     }
 
+    /// A new term begins on this node: `acknowledged` is where the last primary left off.
+    func reset(acknowledged: LSN, last: LSN) {
+        state.withLock { state in
+            state.acknowledged = acknowledged
+            state.last = last
+            state.ring = []
+            state.ringBytes = 0
+            state.members = []
+            state.stalledSince = nil
+        }
+    }
+
     // MARK: - The log's side
 
     /// From the log's writer thread: a batch as it is committed here.
