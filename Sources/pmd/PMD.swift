@@ -6,6 +6,6 @@ struct PMD: AsyncParsableCommand {
         commandName: "pmd",
         abstract: "pmd — the account and billing core of PenguinMails.",
         discussion: "Configuration comes from environment variables (see .env.example); `pmd serve --help` lists them as flags.",
-        subcommands: [Serve.self, Call.self, CheckConfig.self, Plans.self, Backup.self, Wal.self, Mail.self],
+        subcommands: [Serve.self, Call.self, CheckConfig.self, Plans.self, Backup.self, Wal.self, ClusterCommand.self, Mail.self],
         defaultSubcommand: Serve.self)
 }

@@ -113,45 +113,55 @@ class Cluster:
 
 
 class FollowingClient:
-    """A client that follows 421 `not_primary` to `data.primary`, as an app server would."""
+    """A client that follows 421 `not_primary` to `data.primary`, as an app server would, and
+    tries the nodes in turn while the one it used does not answer."""
 
     def __init__(self, cluster, timeout=10.0):
         self.cluster = cluster
         self.timeout = timeout
         self.client = None
+        self.address = None
+        self.turn = 0
 
-    def _connect(self, address=None):
+    def _connect(self):
         if self.client:
             self.client.close()
-        node = self.cluster.by_address(address) if address else self.cluster.nodes[0]
-        self.client = Client("127.0.0.1", int(node.address.split(":")[1]), timeout=self.timeout)
+            self.client = None
+        if self.address is None:
+            nodes = self.cluster.nodes
+            self.address = nodes[self.turn % len(nodes)].address
+            self.turn += 1
+        host, port = self.address.rsplit(":", 1)
+        self.client = Client(host, int(port), timeout=self.timeout)
+
+    def _drop(self, forget_address):
+        if self.client:
+            self.client.close()
+        self.client = None
+        if forget_address:
+            self.address = None
 
     def call(self, method, params=None, attempts=100):
-        address = None
         for _ in range(attempts):
             try:
-                if self.client is None or address:
-                    self._connect(address)
-                    address = None
+                if self.client is None:
+                    self._connect()
                 return self.client.call(method, params)
             except RPCError as error:
                 if error.code == 421:
                     primary = (error.data or {}).get("primary")
-                    address = primary
-                    if not primary:
+                    self._drop(forget_address=True)
+                    if primary:
+                        self.address = primary
+                    else:
                         time.sleep(0.1)
-                        self.client.close()
-                        self.client = None
                     continue
                 raise
             except (OSError, ConnectionError, ValueError):
-                time.sleep(0.1)
-                self.client = None
-                # Try the nodes in turn until one answers or redirects.
-                nodes = self.cluster.nodes
-                address = nodes[int(time.time() * 10) % len(nodes)].address
+                # The node is gone, or went away mid-call: the outcome of this call is unknown.
+                self._drop(forget_address=True)
+                time.sleep(0.05)
         raise AssertionError(f"{method} never reached a primary")
 
     def close(self):
-        if self.client:
-            self.client.close()
+        self._drop(forget_address=False)

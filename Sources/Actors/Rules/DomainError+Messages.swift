@@ -33,6 +33,8 @@ extension DomainError {
         public static let tooManyLoginAttempts = "Too many failed login attempts; try again later"
         public static let tooManyInvitations = "Too many invitations; try again later"
         public static let storageUnavailable = "Service unavailable: storage failure"
+        public static let notEnoughStandbys = "Not enough standbys"
+        public static let notPrimary = "Not the primary"
         public static let stripeUnavailable = "Billing provider is unavailable"
         public static let internalError = "Internal error"
         /// `data.errors` message for `users.changePassword` when new equals current (path `newPassword`).
@@ -70,6 +72,7 @@ extension DomainError {
     public static let noStripeCustomer = DomainError.notFound(Message.noStripeCustomer)
     public static let billingNotConfigured = DomainError.unavailable(Message.billingNotConfigured)
     public static let storageUnavailable = DomainError.unavailable(Message.storageUnavailable)
+    public static let notEnoughStandbys = DomainError.unavailable(Message.notEnoughStandbys)
     public static let stripeUnavailable = DomainError.unavailable(Message.stripeUnavailable)
     public static let internalError = DomainError.internal(Message.internalError)
 

@@ -18,8 +18,11 @@ public enum DomainError: Error, Sendable, Equatable {
     case conflict(String)
     /// 429 `rate_limited`: throttled; `retryAfter` is whole seconds until a retry can succeed.
     case rateLimited(retryAfter: Int, message: String)
-    /// 503 `unavailable`: billing not configured, Stripe unreachable, persistence failed.
+    /// 503 `unavailable`: billing not configured, Stripe unreachable, persistence failed, not
+    /// enough standbys (cluster mode).
     case unavailable(String)
+    /// 421 `not_primary` (cluster mode, SPEC §10): this node does not take writes (any more).
+    case notPrimary
     /// 500 `internal`: a bug. The message must carry no internals; log details separately.
     case `internal`(String)
 
@@ -33,6 +36,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: 409
         case .rateLimited: 429
         case .unavailable: 503
+        case .notPrimary: 421
         case .internal: 500
         }
     }
@@ -48,6 +52,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: "conflict"
         case .rateLimited: "rate_limited"
         case .unavailable: "unavailable"
+        case .notPrimary: "not_primary"
         case .internal: "internal"
         }
     }
@@ -60,6 +65,7 @@ public enum DomainError: Error, Sendable, Equatable {
              .conflict(let m), .unavailable(let m), .internal(let m):
             m
         case .rateLimited(_, let m): m
+        case .notPrimary: Message.notPrimary
         }
     }
 

@@ -11,10 +11,21 @@ public struct Journal: Sendable {
         do {
             return try wal.append(WALRecord(kind: kind, timestampMs: time.milliseconds, ops: ops))
         } catch {
-            throw .storageUnavailable
+            throw DomainError(refusal: error)
         }
     }
 
     /// The newest LSN handed out: the fence for answers that may reflect any pending write.
     public var lastAssigned: LSN { wal.lastAssignedLSN }
+}
+
+extension DomainError {
+    /// Why the log refused or failed a write, as the caller hears it.
+    public init(refusal: WriteAheadLog.Failure) {
+        switch refusal.kind {
+        case .storage: self = .storageUnavailable
+        case .notEnoughStandbys: self = .notEnoughStandbys
+        case .notPrimary: self = .notPrimary
+        }
+    }
 }

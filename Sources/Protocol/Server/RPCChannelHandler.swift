@@ -407,7 +407,7 @@ final class RPCChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let durable = session.durability.durableLSN
             while let reply = replies.popFirst() {
                 pendingReplyBytes -= reply.bytes.readableBytes
-                write(reply.fence <= durable ? reply.bytes : reply.replaced(by: .unsaved), context)
+                write(reply.fence <= durable ? reply.bytes : reply.replaced(by: RPCError(unacknowledged: failure!)), context)
             }
         }
         pump()

@@ -35,7 +35,12 @@ struct Call: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let response = try await Self.request(method, paramsValue, addr: addr, timeout: .seconds(timeout), command: "call")
+        var response = try await Self.request(method, paramsValue, addr: addr, timeout: .seconds(timeout), command: "call")
+        // Cluster mode (SPEC §10): a node that is not the primary names it; follow once.
+        if response["error"]?["code"]?.intValue == 421, let primary = response["error"]?["data"]?["primary"]?.stringValue {
+            printError("call: \(addr ?? "this node") is not the primary; asking \(primary)")
+            response = try await Self.request(method, paramsValue, addr: primary, timeout: .seconds(timeout), command: "call")
+        }
         print(response.prettyString())
         if response["error"] != nil { throw ExitCode(1) }
     }

@@ -93,7 +93,7 @@ extension ClusterNode {
     /// Publishes a new sync set when the hub proposes one; it counts only once etcd has it.
     private func keepSyncSet() async {
         guard context.me.requiredStandbys > 0, !publishing,
-            let members = context.hub.proposedMembers(stallAfter: .seconds(1)), let leaderLease
+            let members = context.hub.proposedMembers(stallAfter: .seconds(2)), let leaderLease
         else { return }
         publishing = true
         defer { publishing = false }

@@ -28,12 +28,26 @@ enum Relaunch {
         return result
     }
 
+    /// Marks every descriptor but standard input, output and error to close at `execv`: NIO opens
+    /// its sockets without `SOCK_CLOEXEC`, and the fresh pmd must not inherit the old one's
+    /// listeners (their ports would stay taken) or its connections (they must end, so clients
+    /// and standbys notice).
+    static func closeOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for entry in entries {
+            guard let fd = Int32(entry), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
     /// Replaces this process with a fresh pmd; returns only if that failed.
     static func now(reason: String, pin: [String: String], logger: Logger) {
         logger.notice("restarting in place to rejoin the cluster", metadata: ["reason": "\(reason)"])
         let argv = arguments(CommandLine.arguments, pin: pin)
         var cArgs = argv.map { strdup($0) }
         cArgs.append(nil)
+        closeOnExec()
         fflush(nil)
         execv("/proc/self/exe", &cArgs)
         logger.critical("could not restart in place", metadata: ["errno": "\(errno)"])

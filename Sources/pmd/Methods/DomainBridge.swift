@@ -9,6 +9,9 @@ extension DomainError {
             extra["errors"] = .array(issues.map { ["path": .array($0.path.map { .string($0) }), "message": .string($0.message)] })
         }
         if let retryAfter { extra["retryAfter"] = .number(JSONNumber(retryAfter)) }
+        // Which node is primary is the cluster's to say; a write refused here in a race with a
+        // change of primary names none (retry shortly, SPEC §10).
+        if case .notPrimary = self { extra["primary"] = .null }
         return .application(code: code, kind: kind, message: message, extra: extra)
     }
 }

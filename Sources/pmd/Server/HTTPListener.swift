@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import Persistence
 import Protocol
 
 /// The HTTP side (SPEC §7): health, metrics and Stripe webhooks.
@@ -36,13 +37,19 @@ enum HTTPListener {
                 return json(["error": "Request body too large"], status: .contentTooLarge)
             }
             let signature = request.headers.first { $0.name.canonicalName == "stripe-signature" }?.value ?? ""
+            // Cluster mode: only the primary takes webhooks; Stripe retries any non-2xx answer.
+            if let cluster = runtime.cluster, !cluster.role.serving {
+                return json(["error": .string(DomainError.Message.notPrimary)], status: .serviceUnavailable)
+            }
             do {
                 let fence = try await billing.webhook(payload: Array(body.readableBytesView), signature: signature)
                 // Stripe redelivers until it hears 2xx, so 2xx must mean "on disk".
                 try await runtime.wal.waitDurable(fence)
                 return json(["received": true], status: .ok)
             } catch let error as DomainError {
-                return json(["error": .string(error.message)], status: .init(code: error.code))
+                return json(["error": .string(error.message)], status: error.code == 421 ? .serviceUnavailable : .init(code: error.code))
+            } catch let failure as WriteAheadLog.Failure {
+                return json(["error": .string(DomainError(refusal: failure).message)], status: .serviceUnavailable)
             } catch {
                 return json(["error": .string(DomainError.Message.storageUnavailable)], status: .serviceUnavailable)
             }
