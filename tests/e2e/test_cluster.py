@@ -61,6 +61,14 @@ def test_one_primary_two_standbys_redirect_and_hold_the_same_data(cluster):
     assert sum(s["sync"] for s in info["standbys"]) == 1, "PMD_SYNC_STANDBYS=1: one synchronous standby"
     converged = c.wait_converged()
     assert converged["lsn"] > 0 and len(converged["digest"]) == 64
+    status, body, _ = primary.http("/metrics")
+    text = body.decode()
+    assert 'pmd_cluster_role{role="primary"} 1' in text
+    assert "pmd_cluster_term" in text and "pmd_replication_acknowledged_lsn" in text
+    for node in standbys:
+        assert f'pmd_replication_lag_records{{standby="{node.name}"}}' in text
+    status, body, _ = standbys[0].http("/metrics")
+    assert 'pmd_cluster_role{role="standby"} 1' in body.decode()
     # pmd call follows the redirect once.
     call = run_cli("call", "users.me", json.dumps({"session": token}), env={"PMD_RPC_ADDR": standbys[0].address})
     assert call.returncode == 0, call.stderr
@@ -185,7 +193,7 @@ def test_a_paused_primary_is_replaced_and_rejoins(cluster):
             try:
                 with primary.client(timeout=3) as client:
                     answer = client.request("users.me", {"session": next(iter(writers.tokens.values()))})
-                    return answer.get("error", {}).get("code") == 421
+                    return answer is not None and answer.get("error", {}).get("code") == 421
             except OSError:
                 return False
         wait_until(refuses, timeout=30, what="the old primary to refuse")

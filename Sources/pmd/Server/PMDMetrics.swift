@@ -103,6 +103,24 @@ final class PMDMetrics: RequestObserver, Sendable {
         let mail = runtime.mail()
         mailQueued.record(mail.queued)
         mailDead.record(mail.dead)
+        if let cluster = runtime.cluster { refreshCluster(cluster) }
+    }
+
+    /// Cluster mode (SPEC §10): the role (1 for this node's, 0 for the others), the term, what
+    /// the cluster acknowledged, and each attached standby's lag in records.
+    private func refreshCluster(_ cluster: ClusterContext) {
+        let view = cluster.role.current
+        for role in [RoleState.Role.primary, .standby, .candidate] {
+            CoreMetrics.Gauge(label: "pmd_cluster_role", dimensions: [("role", role.rawValue)]).record(view.role == role ? 1 : 0)
+        }
+        CoreMetrics.Gauge(label: "pmd_cluster_term").record(Double(view.term))
+        CoreMetrics.Gauge(label: "pmd_replication_acknowledged_lsn").record(Double(cluster.wal.durableLSN))
+        let last = cluster.wal.lastAssignedLSN
+        for standby in cluster.hub.standbys {
+            let lag = standby.attached && last > standby.durable ? last - standby.durable : 0
+            CoreMetrics.Gauge(label: "pmd_replication_lag_records", dimensions: [("standby", standby.node)]).record(Double(lag))
+            CoreMetrics.Gauge(label: "pmd_replication_standby_attached", dimensions: [("standby", standby.node)]).record(standby.attached ? 1 : 0)
+        }
     }
 
     func render() -> String { registry.emitToString() }
