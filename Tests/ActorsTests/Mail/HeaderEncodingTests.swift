@@ -8,7 +8,8 @@ import Testing
 @Suite("Mail header encoding")
 struct HeaderEncodingTests {
     static func rendered(subject: String, fromName: String? = "PenguinMails") -> String {
-        var message = MailMessage(MailMessageTests.entry, from: MailSender(name: fromName, address: "no-reply@penguinmails.test"))
+        var message = MailMessage(
+            MailMessageTests.entry, mail: MailMessageTests.mail, from: MailSender(name: fromName, address: "no-reply@penguinmails.test"))
         message.subject = subject
         return String(decoding: message.rendered(), as: UTF8.self)
     }

@@ -92,7 +92,7 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        if let leftover { channel.pipeline.fireChannelRead(NIOAny(leftover)) }
+        if let leftover { channel.pipeline.syncOperations.fireChannelRead(NIOAny(leftover)) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
