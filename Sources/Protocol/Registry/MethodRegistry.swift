@@ -1,9 +1,36 @@
 import Synchronization
 
-/// Per-connection facts a handler may need.
-public struct ConnectionInfo: Sendable {
+/// Per-connection facts a handler may need, and the one thing a handler may ask of its
+/// connection: to switch protocols after its answer (`handOver`). A class, made once per
+/// connection, so handing it to each call costs one reference.
+public final class ConnectionInfo: Sendable {
     public let id: UInt64
     public let remote: String
+    /// Read on every written reply, so a flag first: the lock is taken only when one is pending.
+    private let handoverPending = Atomic<Bool>(false)
+    private let handover = Mutex<ConnectionHandover?>(nil)
+
+    public init(id: UInt64, remote: String) {
+        self.id = id
+        self.remote = remote
+    }
+
+    /// Switches this connection to another protocol once the answer to the current request is
+    /// written (see `ConnectionHandover`); only for a request on its own line.
+    public func handOver(_ next: ConnectionHandover) {
+        handover.withLock { $0 = next }
+        handoverPending.store(true, ordering: .releasing)
+    }
+
+    /// The handover asked for, if any (taken once).
+    func takeHandover() -> ConnectionHandover? {
+        guard handoverPending.load(ordering: .acquiring) else { return nil }
+        handoverPending.store(false, ordering: .relaxed)
+        return handover.withLock { pending in
+            defer { pending = nil }
+            return pending
+        }
+    }
 }
 
 /// All methods by name. Dispatch does, in one place and in this order: lookup (-32601), the

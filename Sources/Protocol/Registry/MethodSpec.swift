@@ -15,15 +15,11 @@ public struct RPCResult: Sendable {
     /// The result already serialised (`JSONWriter`), for hot methods: no JSON tree is built.
     public var raw: [UInt8]?
     public var fence: UInt64
-    /// Hands the connection to another protocol once this reply is written (see
-    /// `ConnectionHandover`); only for a request on its own line, not in a batch.
-    public var handover: ConnectionHandover?
 
-    public init(_ value: JSON, fence: UInt64 = 0, handover: ConnectionHandover? = nil) {
+    public init(_ value: JSON, fence: UInt64 = 0) {
         self.value = value
         self.raw = nil
         self.fence = fence
-        self.handover = handover
     }
 
     public init(raw: [UInt8], fence: UInt64 = 0) {
@@ -88,9 +84,10 @@ public struct MethodSpec: Sendable {
 }
 
 /// A connection handed from JSON-RPC to another protocol after a reply (as HTTP's 101 Switching
-/// Protocols): once the reply is written, the JSON-RPC handler leaves the pipeline and `install`
-/// runs on the channel's event loop to set up what reads and writes from then on. The client must
-/// send nothing more until it has read the reply.
+/// Protocols; a handler asks with `ConnectionInfo.handOver`): once the reply is written, the
+/// JSON-RPC handler leaves the pipeline and `install` runs on the channel's event loop to set up
+/// what reads and writes from then on. The client must send nothing more until it has read the
+/// reply.
 public struct ConnectionHandover: Sendable {
     public let install: @Sendable (any Channel) throws -> Void
 

@@ -27,8 +27,6 @@ struct PendingReply: Sendable {
     /// The id answered, kept so a durability failure can be answered with an error instead;
     /// nil for a batch's end.
     var id: JSON?
-    /// The protocol the connection switches to once this reply is written.
-    var handover: ConnectionHandover?
 
     init(bytes: [UInt8], fence: LSN, framing: Framing = .line, closeAfter: Bool = false, id: JSON?) {
         self.init(buffer: ByteBuffer(bytes: bytes), fence: fence, framing: framing, closeAfter: closeAfter, id: id)

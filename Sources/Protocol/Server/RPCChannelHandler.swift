@@ -369,7 +369,7 @@ final class RPCChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             replies.removeFirst()
             pendingReplyBytes -= reply.bytes.readableBytes
             write(reply.bytes, context)
-            if let handover = reply.handover { return hand(over: handover, context) }
+            if replies.isEmpty, let handover = session.info.takeHandover() { return hand(over: handover, context) }
         }
         // The first reply stays first until it is written, so one wait at a time covers it.
         guard !awaitingFence, let fence = replies.first?.fence else { return }

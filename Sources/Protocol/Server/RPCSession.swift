@@ -95,21 +95,13 @@ final class RPCSession: @unchecked Sendable {
     /// An answer in its place in the line. A failure waits for the newest LSN handed out: an
     /// error ("Email already registered") may reflect a write that is not durable yet.
     private func reply(id: JSON, outcome: Result<RPCResult, RPCError>, framing: PendingReply.Framing) -> PendingReply {
-        switch (outcome, framing) {
-        case let (.success(result), .line):
+        if framing == .line, case let .success(result) = outcome {
             // The hot path: the line is written once, into the buffer it leaves from.
-            var reply = PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, id: id)
-            reply.handover = result.handover
-            return reply
-        case let (.success(result), _):
-            return PendingReply(
-                bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: result.fence, framing: framing,
-                id: id)
-        case (.failure, _):
-            return PendingReply(
-                bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: durability.lastAssignedLSN,
-                framing: framing, id: id)
+            return PendingReply(buffer: RPCEncoder.line(id: id, result: result), fence: result.fence, id: id)
         }
+        let fence: LSN
+        if case let .success(result) = outcome { fence = result.fence } else { fence = durability.lastAssignedLSN }
+        return PendingReply(bytes: PendingReply.encode(id: id, outcome: outcome, framing: framing), fence: fence, framing: framing, id: id)
     }
 
     private func checkKey(_ request: RPCRequest) -> Result<Void, RPCError> {

@@ -78,10 +78,11 @@ enum ClusterMethods {
                 if call.params["probe"] == .bool(true) { return RPCResult(result) }
                 let source = ReplicationSender.Source(hub: cluster.hub, store: cluster.store, reads: cluster.io, term: term, logger: cluster.logger)
                 let address = call.params.string("address") ?? "?"
-                return RPCResult(result, handover: ConnectionHandover { channel in
+                call.connection.handOver(ConnectionHandover { channel in
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(ReplicationSender(node: node, address: address, from: from, source: source))
                 })
+                return RPCResult(result)
             }
         }
     }
@@ -108,10 +109,11 @@ enum ClusterMethods {
             }
             cluster.logger.info("sending a snapshot", metadata: ["node": "\(call.params.string("node") ?? "?")", "lsn": "\(copy.lsn)"])
             let (io, logger) = (cluster.io, cluster.logger)
-            return RPCResult(["lsn": JSON(Int(copy.lsn)), "files": .array(copy.files.map { .string($0) })], handover: ConnectionHandover { channel in
+            call.connection.handOver(ConnectionHandover { channel in
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
                 try channel.pipeline.syncOperations.addHandler(SnapshotSender(copy: copy, threadPool: io, logger: logger))
             })
+            return RPCResult(["lsn": JSON(Int(copy.lsn)), "files": .array(copy.files.map { .string($0) })])
         }
     }
 
