@@ -152,8 +152,11 @@ struct Daemon {
                 for await batch in replicated { await applier.apply(batch) }
             }
             let rpcBound = HostPort(host: config.rpcAddress.host, port: rpc.localPort)
+            // A standby's stream (and its acks) on a loop of its own: on the JSON-RPC loop they
+            // waited behind the applier's turns, and every wait is a write's latency.
+            let replicationLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let node = ClusterNode(
-                context: context, etcd: cluster.etcd, feed: feed, applier: applier, group: rpcLoop,
+                context: context, etcd: cluster.etcd, feed: feed, applier: applier, group: replicationLoop,
                 hooks: .init(
                     promoted: {
                         do {
