@@ -1,0 +1,146 @@
+"""TLS on both listeners (PMD_TLS_CERT, PMD_TLS_KEY), mutual TLS (PMD_TLS_CLIENT_CA), `pmd call
+--tls` and the configuration's checks, against the real binary with certificates the openssl CLI
+made (tlscerts.py)."""
+import http.client
+import json
+import os
+import socket
+import ssl
+import urllib.error
+import urllib.request
+
+import pytest
+
+from pmdclient import Client
+from pmdserver import run_cli
+
+
+@pytest.fixture
+def tls_pmd(pmd_factory, tls_certs):
+    return pmd_factory(env=tls_certs.server_env(), tls=tls_certs.client_context())
+
+
+@pytest.fixture
+def mtls_pmd(pmd_factory, tls_certs):
+    return pmd_factory(
+        env=tls_certs.server_env(client_ca=True),
+        tls=tls_certs.client_context(tls_certs.client, tls_certs.client_key))
+
+
+def read_until_closed(sock, timeout=10):
+    sock.settimeout(timeout)
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    return received
+
+
+def test_json_rpc_over_tls_and_a_plaintext_client_gets_no_answer(tls_pmd, tls_certs):
+    with tls_pmd.client() as client:
+        assert client.sock.version() in ("TLSv1.2", "TLSv1.3")
+        assert client.call("system.ping") == {"pong": True}
+        # Pipelined requests and a batch work as over plain TCP.
+        client.send_raw(b'{"id":1,"method":"system.ping"}\n[{"id":2,"method":"system.ping"},{"id":3,"method":"system.ping"}]\n')
+        assert client.read_line()["id"] == 1
+        assert [answer["id"] for answer in client.read_line()] == [2, 3]
+    with socket.create_connection(("127.0.0.1", tls_pmd.rpc_port), timeout=10) as plain:
+        plain.sendall(b'{"id":1,"method":"system.ping"}\n')
+        received = read_until_closed(plain)
+    assert b"jsonrpc" not in received and b"pong" not in received, received
+    assert "tls=on" in tls_pmd.output()
+
+
+def test_a_tls_client_that_half_closes_without_close_notify_gets_every_answer(pmd_factory, tls_certs):
+    """`printf … | nc` over TLS: the client sends its requests and shuts its sending side with a
+    bare TCP FIN, as most TLS clients do, then reads. pmd sees the end of input while the first
+    request (a signup, slow with a real scrypt cost) is still running; both answers must come."""
+    server = pmd_factory(env={**tls_certs.server_env(), "PMD_SCRYPT_N": "65536"})
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = tls_certs.client_context().wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
+    with socket.create_connection(("127.0.0.1", server.rpc_port), timeout=20) as sock:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(sock.recv(65536))
+        signup = {"email": "half@example.com", "password": "correct horse battery", "name": "Half"}
+        tls.write(json.dumps({"id": 1, "method": "auth.signup", "params": signup}).encode() + b"\n")
+        tls.write(b'{"id":2,"method":"system.ping"}\n')
+        sock.sendall(outgoing.read())
+        sock.shutdown(socket.SHUT_WR)
+        plaintext = b""
+        while chunk := sock.recv(65536):
+            incoming.write(chunk)
+            try:
+                while data := tls.read(65536):
+                    plaintext += data
+            except (ssl.SSLWantReadError, ssl.SSLZeroReturnError):
+                pass
+    answers = [json.loads(line) for line in plaintext.splitlines()]
+    assert [answer["id"] for answer in answers] == [1, 2], plaintext
+    assert answers[0]["result"]["success"] is True
+
+
+def test_mutual_tls_refuses_clients_without_a_certificate_of_the_ca(mtls_pmd, tls_certs):
+    with mtls_pmd.client() as client:
+        assert client.call("system.ping") == {"pong": True}
+    for context in (tls_certs.client_context(), tls_certs.client_context(tls_certs.stranger, tls_certs.stranger_key)):
+        # With TLS 1.3 the client's handshake ends before the server has checked its certificate:
+        # the refusal comes as an alert, at the latest on the first read.
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            with Client("127.0.0.1", mtls_pmd.rpc_port, timeout=10, tls=context) as client:
+                client.call("system.ping")
+    assert "client certificates required" in mtls_pmd.output()
+
+
+def test_https_health_and_plain_http_is_refused(tls_pmd, mtls_pmd, tls_certs):
+    status, body, _ = tls_pmd.http("/api/health")
+    assert status == 200 and json.loads(body)["status"] == "ok"
+    with pytest.raises((urllib.error.URLError, http.client.HTTPException, ConnectionError)):
+        urllib.request.urlopen(f"http://127.0.0.1:{tls_pmd.http_port}/api/health", timeout=10)
+    # Mutual TLS covers HTTP too.
+    status, body, _ = mtls_pmd.http("/metrics")
+    assert status == 200 and b"pmd_" in body
+    with pytest.raises((urllib.error.URLError, ssl.SSLError, http.client.HTTPException, ConnectionError)):
+        urllib.request.urlopen(f"https://127.0.0.1:{mtls_pmd.http_port}/api/health", timeout=10, context=tls_certs.client_context())
+
+
+def config_cases(certs, directory):
+    garbage = os.path.join(directory, "garbage.pem")
+    with open(garbage, "w") as f:
+        f.write("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    missing = os.path.join(directory, "missing.key")
+    return [
+        ({"PMD_TLS_CERT": certs.server}, "pmd: config: PMD_TLS_KEY: required when PMD_TLS_CERT is set"),
+        ({"PMD_TLS_KEY": certs.server_key}, "pmd: config: PMD_TLS_CERT: required when PMD_TLS_KEY is set"),
+        ({"PMD_TLS_CERT": certs.server, "PMD_TLS_KEY": missing},
+         f'pmd: config: PMD_TLS_KEY: expected a PEM private key file, got "{missing}" (no such file)'),
+        ({"PMD_TLS_CERT": certs.server, "PMD_TLS_KEY": directory},
+         f'pmd: config: PMD_TLS_KEY: expected a PEM private key file, got "{directory}" (it is a directory)'),
+        ({"PMD_TLS_CERT": garbage, "PMD_TLS_KEY": certs.server_key},
+         f'pmd: config: PMD_TLS_CERT: expected a PEM file of certificates, got "{garbage}" (no PEM certificate in it)'),
+        ({"PMD_TLS_CERT": certs.server, "PMD_TLS_KEY": garbage},
+         f'pmd: config: PMD_TLS_KEY: expected a PEM private key file, got "{garbage}" (no PEM private key in it)'),
+        ({"PMD_TLS_CERT": certs.server, "PMD_TLS_KEY": certs.client_key},
+         "pmd: config: PMD_TLS_KEY: does not match the certificate in PMD_TLS_CERT"),
+        ({"PMD_TLS_CLIENT_CA": certs.ca}, "pmd: config: PMD_TLS_CLIENT_CA: needs PMD_TLS_CERT and PMD_TLS_KEY"),
+        ({**certs.server_env(), "PMD_TLS_CLIENT_CA": garbage},
+         f'pmd: config: PMD_TLS_CLIENT_CA: expected a PEM file of certificates, got "{garbage}" (no PEM certificate in it)'),
+    ]
+
+
+def test_tls_configuration_problems_are_one_line_each_and_exit_2(tls_certs, tmp_path):
+    for env, line in config_cases(tls_certs, str(tmp_path)):
+        for command in (["check-config"], ["serve", "--data-dir", str(tmp_path / "data")]):
+            result = run_cli(*command, env=env)
+            assert result.returncode == 2, (env, result.stdout, result.stderr)
+            assert result.stderr.splitlines() == [line], env
+    assert not os.path.exists(tmp_path / "data"), "nothing starts on a bad configuration"
+    good = run_cli("check-config", env={**tls_certs.server_env(client_ca=True), "PMD_TLS_CA": tls_certs.ca})
+    assert good.returncode == 0, good.stderr
+    assert f"PMD_TLS_CERT={tls_certs.server}" in good.stdout
