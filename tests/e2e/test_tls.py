@@ -110,6 +110,42 @@ def test_https_health_and_plain_http_is_refused(tls_pmd, mtls_pmd, tls_certs):
         urllib.request.urlopen(f"https://127.0.0.1:{mtls_pmd.http_port}/api/health", timeout=10, context=tls_certs.client_context())
 
 
+def test_pmd_call_tls(tls_pmd, mtls_pmd, tls_certs):
+    env = {"PMD_RPC_ADDR": f"127.0.0.1:{tls_pmd.rpc_port}"}
+    ok = run_cli("call", "--tls", "--tls-ca", tls_certs.ca, "system.ping", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["result"] == {"pong": True}
+    # By name: the certificate's DNS name is checked (and sent as SNI).
+    by_name = run_cli("call", "--tls-ca", tls_certs.ca, "system.ping", env={"PMD_RPC_ADDR": f"localhost:{tls_pmd.rpc_port}"})
+    assert by_name.returncode == 0, by_name.stderr
+    from_env = run_cli("call", "system.ping", env={**env, "PMD_TLS_CA": tls_certs.ca})
+    assert from_env.returncode == 0, from_env.stderr
+    untrusted = run_cli("call", "--tls", "system.ping", env=env)
+    assert untrusted.returncode == 1
+    assert untrusted.stderr.strip().endswith(
+        "TLS: the server's certificate is not signed by a trusted CA (trust a private CA with --tls-ca FILE or PMD_TLS_CA)"), untrusted.stderr
+    plain = run_cli("call", "system.ping", env=env)
+    assert plain.returncode == 1 and "speaks TLS only: add --tls" in plain.stderr, plain.stderr
+    missing = run_cli("call", "--tls-ca", "/nonexistent/ca.pem", "system.ping", env=env)
+    assert missing.returncode == 2 and "expected a PEM file of certificates" in missing.stderr, missing.stderr
+    # Mutual TLS: a client certificate from --tls-cert/--tls-key.
+    env = {"PMD_RPC_ADDR": f"127.0.0.1:{mtls_pmd.rpc_port}", "PMD_TLS_CA": tls_certs.ca}
+    anonymous = run_cli("call", "system.ping", env=env)
+    assert anonymous.returncode == 1 and "requires a client certificate" in anonymous.stderr, anonymous.stderr
+    stranger = run_cli("call", "--tls-cert", tls_certs.stranger, "--tls-key", tls_certs.stranger_key, "system.ping", env=env)
+    assert stranger.returncode == 1 and "does not trust the client certificate" in stranger.stderr, stranger.stderr
+    known = run_cli("call", "--tls-cert", tls_certs.client, "--tls-key", tls_certs.client_key, "system.ping", env=env)
+    assert known.returncode == 0, known.stderr
+
+
+def test_a_certificate_for_another_name_is_refused(pmd_factory, tls_certs):
+    """Clients check the name: a certificate the trusted CA made for another host is no use."""
+    cert, key = tls_certs.leaf("elsewhere", tls_certs.ca, san="DNS:elsewhere.example", usage="serverAuth")
+    server = pmd_factory(env={"PMD_TLS_CERT": cert, "PMD_TLS_KEY": key})
+    call = run_cli("call", "--tls-ca", tls_certs.ca, "system.ping", env={"PMD_RPC_ADDR": f"127.0.0.1:{server.rpc_port}"})
+    assert call.returncode == 1 and "certificate is not for this address" in call.stderr, call.stderr
+
+
 def config_cases(certs, directory):
     garbage = os.path.join(directory, "garbage.pem")
     with open(garbage, "w") as f:
