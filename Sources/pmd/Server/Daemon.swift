@@ -23,7 +23,7 @@ struct Daemon {
         if let cluster {
             // A cluster node reconciles its log with the primary's before loading anything.
             store = try await ClusterBootstrap.openStore(
-                .init(dataDir: config.dataDir, mapSize: config.mapSize, node: cluster.node, key: config.rpcKey), etcd: cluster.etcd,
+                .init(dataDir: config.dataDir, mapSize: config.mapSize, node: cluster.node, key: config.rpcKey, tls: tls?.peer), etcd: cluster.etcd,
                 keys: cluster.keys, logger: logger)
         } else {
             store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
@@ -102,7 +102,7 @@ struct Daemon {
             ClusterContext(
                 me: .init(
                     cluster: config.clusterName, node: cluster.node, address: config.advertiseAddress?.description ?? config.rpcAddress.description,
-                    requiredStandbys: config.syncStandbys, leaderTTL: config.leaderTTL, rpcKey: config.rpcKey),
+                    requiredStandbys: config.syncStandbys, leaderTTL: config.leaderTTL, rpcKey: config.rpcKey, tls: tls?.peer),
                 store: store, wal: wal, role: role, logger: logger)
         }
         runtime.attach(cluster: context)
