@@ -6,11 +6,13 @@ import json
 import os
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from conftest import wait_until
 from pmdclient import Client
 from pmdserver import run_cli
 
@@ -84,6 +86,49 @@ def test_a_tls_client_that_half_closes_without_close_notify_gets_every_answer(pm
     answers = [json.loads(line) for line in plaintext.splitlines()]
     assert [answer["id"] for answer in answers] == [1, 2], plaintext
     assert answers[0]["result"]["success"] is True
+
+
+def test_connection_limit_idle_timeout_and_back_pressure_hold_through_tls(pmd_factory, tls_certs):
+    server = pmd_factory(
+        env={**tls_certs.server_env(), "PMD_MAX_CONNECTIONS": "3", "PMD_IDLE_TIMEOUT": "2s"}, tls=tls_certs.client_context())
+    held = [server.client() for _ in range(3)]
+    try:
+        for client in held:
+            assert client.call("system.ping") == {"pong": True}
+        with server.client() as refused:
+            answer = refused.read_line()
+            assert answer["error"]["message"] == "Too many connections", answer
+            assert refused.is_closed()
+        silent = held.pop()
+        for _ in range(6):
+            assert held[0].call("system.ping") == {"pong": True}
+            time.sleep(0.5)
+        assert silent.is_closed(wait=3), "a TLS connection that sent nothing for 2 s is closed"
+        silent.close()
+        # The slots of the two connections closed as idle (held[1] was silent too) are free again.
+        wait_until(lambda: held[0].call("system.stats")["connections"]["open"] == 1, timeout=10, what="idle slots to free")
+        # A client that asks for 4 × 12 MiB of replies and never reads stops being read from: pmd
+        # holds about a socket buffer of them, not the replies (nor their ciphertext).
+        before = rss_kib(server.proc.pid)
+        reader_that_never_reads = server.client()
+        held.append(reader_that_never_reads)
+        batch = json.dumps([{"id": i, "method": "rpc.methods"} for i in range(1000)]).encode() + b"\n"
+        reader_that_never_reads.send_raw(batch * 4)
+        peak = before
+        for _ in range(15):
+            assert held[0].call("system.ping") == {"pong": True}
+            peak = max(peak, rss_kib(server.proc.pid))
+            time.sleep(0.2)
+        # Unbounded, the replies and their ciphertext take about 50 MiB here; bounded, about 1 MiB.
+        assert (peak - before) / 1024 < 16, f"RSS grew by {(peak - before) / 1024:.0f} MiB"
+    finally:
+        for client in held:
+            client.close()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 
 
 def test_mutual_tls_refuses_clients_without_a_certificate_of_the_ca(mtls_pmd, tls_certs):

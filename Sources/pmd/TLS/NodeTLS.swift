@@ -24,6 +24,11 @@ struct NodeTLS: Sendable {
         let clientCA = try config.tlsClientCA.map { try PEMFiles.certificates(at: $0).get() }
         var server = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         server.minimumTLSVersion = .tlsv12
+        // pmd closes a connection once it is done with it (idle, drained, the client's input
+        // ended); NIOSSL then waits for the client's close_notify, which most clients never send.
+        // Its default 5 s would hold each such connection, and its slot under
+        // PMD_MAX_CONNECTIONS, open for nothing but a last flush of what pmd already wrote.
+        server.shutdownTimeout = .seconds(1)
         if let clientCA {
             // A server cannot check a client's name, only who signed its certificate.
             server.certificateVerification = .noHostnameVerification
