@@ -15,9 +15,14 @@ public enum PlanRules {
         return (trimmedWhole.isEmpty ? "0" : String(trimmedWhole)) + "." + fraction + String(repeating: "0", count: 2 - fraction.count)
     }
 
+    /// Trimmed, 1 to 100 characters, and like every other name (`RuleText.name`) without control
+    /// characters or line breaks: plan names reach the billing pages and pmd's error lines.
     public static func name(_ text: String) throws(RuleViolation) -> String {
         let trimmed = RuleText.trim(text)
         guard (1...100).contains(trimmed.count) else { throw RuleViolation("expected 1 to 100 characters") }
+        guard !trimmed.unicodeScalars.contains(where: RuleText.isForbiddenInName) else {
+            throw RuleViolation("expected no control characters or line breaks")
+        }
         return trimmed
     }
 

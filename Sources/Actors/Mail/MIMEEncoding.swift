@@ -1,6 +1,7 @@
 /// The encodings a mail needs to travel as 7-bit text over SMTP, written out here because the
 /// rules are small and exact: quoted-printable for bodies (RFC 2045 §6.7), encoded words for
-/// non-ASCII header text (RFC 2047), and CRLF line ends throughout (RFC 5322 §2.1).
+/// header text that is not plain ASCII (RFC 2047), folding of long header lines, and CRLF line
+/// ends throughout (RFC 5322 §2.1).
 enum MIMEEncoding {
     /// Longest encoded body line, without the CRLF (RFC 2045 §6.7 rule 5).
     static let maxQuotedPrintableLine = 76
@@ -38,26 +39,86 @@ enum MIMEEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A header value safe to put on one header line: control characters (CR and LF above all,
-    /// which would let a value start a header of its own) become spaces; non-ASCII text becomes
-    /// RFC 2047 encoded words, folded so that no line grows past 78 characters.
-    static func headerText(_ value: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
-        if cleaned.utf8.allSatisfy({ $0 < 0x80 }) { return cleaned }
-        return encodedWords(cleaned).joined(separator: "\r\n ")
+    /// Longest header line RFC 5322 §2.1.1 asks for, without the CRLF.
+    static let maxHeaderLine = 78
+    /// Longest line holding an encoded word (RFC 2047 §2), without the CRLF.
+    static let maxEncodedLine = 76
+
+    /// An unstructured header value (a Subject) that a mail client shows as exactly `value`,
+    /// for a field whose name and `: ` take `prefix` characters of the first line.
+    ///
+    /// Plain text goes as it is, folded at its spaces where a line would grow too long. Anything
+    /// else is sent as RFC 2047 encoded words, all of it (`isPlain` says what is plain): encoding
+    /// only non-ASCII text would let a tenant named `=?utf-8?b?…?=` reach the Subject as an
+    /// encoded word of its own, which the recipient's client would show decoded — as whatever
+    /// its author chose.
+    static func headerText(_ value: String, prefix: Int) -> String {
+        let cleaned = withoutControls(value)
+        if cleaned.isEmpty { return "" }
+        if isPlain(cleaned), let folded = foldedAtSpaces(cleaned, prefix: prefix) { return folded }
+        return encodedWords(cleaned, firstLineRoom: maxEncodedLine - prefix).joined(separator: "\r\n ")
     }
 
-    /// `=?UTF-8?B?…?=` words of at most 75 characters each, never splitting a character.
-    static func encodedWords(_ value: String) -> [String] {
-        // 45 bytes of UTF-8 encode to 60 base64 characters: 72 with the `=?UTF-8?B?` `?=` frame.
-        let maxBytes = 45
+    /// Control characters (CR and LF above all, which would let a value start a header of its
+    /// own) become spaces: no client would show them, and names cannot contain them anyway.
+    static func withoutControls(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return value }
+        return String(String.UnicodeScalarView(value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    /// Whether `value` reads the same in a header as written: printable ASCII and single
+    /// spaces between words, and no `=?`, which starts an encoded word. Leading, trailing and
+    /// doubled spaces are not plain because parsers may drop them, and folding at one of
+    /// doubled spaces would leave a line of nothing but white space.
+    static func isPlain(_ value: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in value.utf8 {
+            guard byte >= 0x20 && byte < 0x7F else { return false }
+            if byte == 0x20 && previous == 0x20 { return false }
+            if byte == UInt8(ascii: "?") && previous == UInt8(ascii: "=") { return false }
+            previous = byte
+        }
+        return previous != 0x20
+    }
+
+    /// Plain text with a line break before the spaces where a line would pass `maxHeaderLine`
+    /// (unfolding takes out only the CRLF, so the text is unchanged); nil when a word is too
+    /// long to fit a line at all.
+    static func foldedAtSpaces(_ value: String, prefix: Int) -> String? {
+        var out = ""
+        var column = prefix
+        for (index, word) in value.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            let width = word.utf8.count
+            if index == 0 {
+                out += word
+                column += width
+            } else if column + 1 + width <= maxHeaderLine {
+                out += " " + word
+                column += 1 + width
+            } else {
+                out += "\r\n " + word
+                column = 1 + width
+            }
+            if column > maxHeaderLine { return nil }
+        }
+        return out
+    }
+
+    /// `=?UTF-8?B?…?=` words, the first at most `firstLineRoom` characters and the others at
+    /// most 75 (each goes on a line of its own after a space), never splitting a character's
+    /// UTF-8 bytes. Decoders join adjacent encoded words without the white space between them.
+    static func encodedWords(_ value: String, firstLineRoom: Int = maxEncodedLine - 1) -> [String] {
+        // The `=?UTF-8?B?` `?=` frame takes 12 characters; every 4 base64 characters carry 3 bytes.
+        func capacity(_ room: Int) -> Int { max((room - 12) / 4 * 3, 4) }
+        var maxBytes = capacity(firstLineRoom)
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in value {
-            let bytes = Array(String(character).utf8)
+        for scalar in value.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if !chunk.isEmpty && chunk.count + bytes.count > maxBytes {
                 words.append(word(chunk))
                 chunk = []
+                maxBytes = capacity(maxEncodedLine - 1)
             }
             chunk += bytes
         }

@@ -39,15 +39,24 @@ public struct MailMessage: Sendable, Equatable {
         "=_pmd_" + String(messageID.prefix { $0 != "@" }.filter { $0 != "-" })
     }
 
-    /// The `From:` value: the display name quoted or encoded as needed, then the address.
+    /// The `From:` value: the display name as it is, quoted, or as encoded words (by the rules
+    /// of `MIMEEncoding.headerText`, so that a client shows exactly the name), then the address.
     var fromHeader: String {
         guard let name = from.name, !name.isEmpty else { return from.address }
-        let cleaned = MIMEEncoding.headerText(name)
-        if cleaned.hasPrefix("=?") { return "\(cleaned) <\(from.address)>" }
+        let cleaned = MIMEEncoding.withoutControls(name)
+        let address = "<\(from.address)>"
+        guard MIMEEncoding.isPlain(cleaned) else {
+            var lines = MIMEEncoding.encodedWords(cleaned, firstLineRoom: MIMEEncoding.maxEncodedLine - "From: ".count)
+            // The address follows the last word on its line, or on a line of its own.
+            let last = lines.removeLast()
+            let column = (lines.isEmpty ? "From: ".count : 1) + last.utf8.count
+            let tail = column + 1 + address.utf8.count <= MIMEEncoding.maxEncodedLine ? " " : "\r\n "
+            return (lines + [last + tail + address]).joined(separator: "\r\n ")
+        }
         let specials = Set("()<>[]:;@\\,.\"")
-        guard cleaned.contains(where: { specials.contains($0) }) else { return "\(cleaned) <\(from.address)>" }
+        guard cleaned.contains(where: { specials.contains($0) }) else { return "\(cleaned) \(address)" }
         let escaped = cleaned.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
-        return "\"\(escaped)\" <\(from.address)>"
+        return "\"\(escaped)\" \(address)"
     }
 
     /// The message as it goes on the wire.
@@ -56,11 +65,12 @@ public struct MailMessage: Sendable, Equatable {
         var out = ""
         out += "Date: \(MailDate.format(date))" + crlf
         out += "From: \(fromHeader)" + crlf
-        out += "To: \(MIMEEncoding.headerText(to))" + crlf
-        out += "Subject: \(MIMEEncoding.headerText(subject))" + crlf
-        out += "Message-ID: <\(MIMEEncoding.headerText(messageID))>" + crlf
+        out += "To: \(MIMEEncoding.headerText(to, prefix: "To: ".count))" + crlf
+        out += "Subject: \(MIMEEncoding.headerText(subject, prefix: "Subject: ".count))" + crlf
+        out += "Message-ID: <\(MIMEEncoding.withoutControls(messageID))>" + crlf
         out += "MIME-Version: 1.0" + crlf
-        out += "Content-Type: multipart/alternative; boundary=\"\(boundary)\"" + crlf
+        // Folded: on one line the boundary would take it past 78 characters.
+        out += "Content-Type: multipart/alternative;" + crlf + " boundary=\"\(boundary)\"" + crlf
         out += crlf
         out += "This is a multi-part message in MIME format." + crlf
         for (type, body) in [("text/plain", text), ("text/html", html)] {

@@ -14,7 +14,8 @@ enum RuleText {
         return String(s[first...last])
     }
 
-    /// Validates a trimmed, length-bounded text field such as a name.
+    /// Validates a name field (a user's, a tenant's, a company's): trimmed, 1...`max` long, and
+    /// free of control characters and line breaks.
     ///
     /// Lengths count Characters (what a person sees as one letter), so "José" is 4 whether the
     /// é arrives precomposed or decomposed, and non-Latin scripts are not penalised as they
@@ -22,12 +23,24 @@ enum RuleText {
     /// - Parameters:
     ///   - label: the field's human name at the start of a message ("Name", "Tenant name").
     /// - Returns: the trimmed value.
-    static func boundedTrimmed(_ raw: String, label: String, max: Int) throws(RuleViolation) -> String {
+    static func name(_ raw: String, label: String, max: Int) throws(RuleViolation) -> String {
         let value = trim(raw)
         if value.isEmpty { throw RuleViolation("\(label) must not be empty") }
         // A Character is at least one byte, so only values longer than `max` bytes need counting.
         if value.utf8.count > max, value.count > max { throw RuleViolation("\(label) must be at most \(max) characters") }
+        if value.unicodeScalars.contains(where: isForbiddenInName) {
+            throw RuleViolation("\(label) must not contain control characters or line breaks")
+        }
         return value
+    }
+
+    /// Names end up in mail bodies and headers and in every client's UI, where a line break
+    /// starts a new line or header and a control character does something other than show a
+    /// letter: the C0 controls (CR, LF, NUL, tab, ESC…), DEL, the C1 controls (which include
+    /// NEL, a line break to some programs) and the Unicode line and paragraph separators.
+    /// Nobody's name holds one; trimming has already removed them at the ends.
+    static func isForbiddenInName(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
     /// `!` through `~`: printable ASCII other than the space.

@@ -4,14 +4,14 @@ public enum TenancyRules {
     public static let companyNameMaxLength = 255
     public static let logoURLMaxLength = 500
 
-    /// `tenantName`: trimmed, 1...100 characters.
+    /// `tenantName`: trimmed, 1...100 characters, no control characters (`RuleText.name`).
     public static func tenantName(_ raw: String) throws(RuleViolation) -> String {
-        try RuleText.boundedTrimmed(raw, label: "Tenant name", max: tenantNameMaxLength)
+        try RuleText.name(raw, label: "Tenant name", max: tenantNameMaxLength)
     }
 
-    /// `companyName` / company `name`: trimmed, 1...255 characters.
+    /// `companyName` / company `name`: trimmed, 1...255 characters, no control characters.
     public static func companyName(_ raw: String) throws(RuleViolation) -> String {
-        try RuleText.boundedTrimmed(raw, label: "Company name", max: companyNameMaxLength)
+        try RuleText.name(raw, label: "Company name", max: companyNameMaxLength)
     }
 
     /// `logoUrl`: an absolute http(s) URL (see `HTTPURLRule`), at most 500 characters.

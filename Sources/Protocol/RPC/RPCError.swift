@@ -1,5 +1,3 @@
-import Persistence
-
 /// A JSON-RPC error object: the standard protocol errors (SPEC §4) and application errors, which
 /// use an HTTP status as `code` and carry `data.kind`.
 public struct RPCError: Error, Sendable, Equatable {
@@ -46,15 +44,6 @@ public struct RPCError: Error, Sendable, Equatable {
 
     /// What a reply that was waiting for the log becomes when the log failed first.
     public static let unsaved = application(code: 503, kind: "unavailable", message: "Persistence failed; the write was not saved")
-
-    /// The answer to a write that was waiting to be acknowledged when the log said it would not be.
-    public init(unacknowledged failure: WriteAheadLog.Failure) {
-        switch failure.kind {
-        case .storage: self = .unsaved
-        case .notEnoughStandbys: self = .application(code: 503, kind: "unavailable", message: "Not enough standbys")
-        case .notPrimary: self = .application(code: 421, kind: "not_primary", message: "Not the primary", extra: ["primary": .null])
-        }
-    }
 
     public static let authenticationRequired = application(code: 401, kind: "unauthorized", message: "Authentication required")
 }

@@ -58,8 +58,11 @@ public final class RPCServer: Sendable {
             fencesByLoop[ObjectIdentifier(loop)] = FenceWaiters(loop: loop, durability: durability)
         }
         let fences = fencesByLoop
-        var limits = RPCChannelHandler.Limits()
-        limits.idleTimeout = settings.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
+        let limits = {
+            var limits = RPCChannelHandler.Limits()
+            limits.idleTimeout = settings.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
+            return limits
+        }()
         let acceptPause = AcceptPause(logger: logger) { connections.countAcceptError() }
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

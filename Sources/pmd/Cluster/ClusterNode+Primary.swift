@@ -93,7 +93,7 @@ extension ClusterNode {
     /// Publishes a new sync set when the hub proposes one; it counts only once etcd has it.
     private func keepSyncSet() async {
         guard context.me.requiredStandbys > 0, !publishing,
-            let members = context.hub.proposedMembers(stallAfter: .seconds(2)), let leaderLease
+            let members = context.hub.proposedMembers(stallAfter: .seconds(2)), leaderLease != nil
         else { return }
         publishing = true
         defer { publishing = false }
@@ -105,7 +105,6 @@ extension ClusterNode {
                 [.value(key: keys.leader, equals: record.json.bytes)],
                 then: [.put(key: keys.sync, value: set.json.bytes, lease: nil)])
             guard done.succeeded else { return }
-            _ = leaderLease
             context.hub.adopt(members: members)
             logger.info("sync standbys", metadata: ["members": "\(members.joined(separator: ","))"])
         } catch {

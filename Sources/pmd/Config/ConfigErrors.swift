@@ -15,9 +15,9 @@ struct ConfigProblem: Sendable, Equatable {
     ) -> ConfigProblem {
         let got: String
         switch secrecy {
-        case .none: got = quoted(value)
+        case .none: got = ConfigSyntax.quoted(value)
         case .whole: got = "a value of \(value.count) characters"
-        case .urlPassword: got = quoted(SMTPURL.redacting(value))
+        case .urlPassword: got = ConfigSyntax.quoted(SMTPURL.redacting(value))
         }
         var message = "expected \(failure.expected), got \(got)"
         if let note = failure.note { message += " (\(note))" }
@@ -28,31 +28,6 @@ struct ConfigProblem: Sendable, Equatable {
     static func unknown(_ subject: String, kind: String, suggestion: String?) -> ConfigProblem {
         let hint = suggestion.map { " (did you mean \($0)?)" } ?? ""
         return ConfigProblem(subject: subject, message: "unknown \(kind)\(hint)")
-    }
-
-    /// Quotes a value for an error line. Control characters are escaped so that a stray
-    /// newline in an env file cannot split one problem over two lines, and long values are
-    /// cut because the start of a value is what identifies it.
-    static func quoted(_ value: String) -> String {
-        let limit = 120
-        var body = ""
-        for scalar in value.unicodeScalars.prefix(limit) {
-            switch scalar {
-            case "\"": body += "\\\""
-            case "\\": body += "\\\\"
-            case "\n": body += "\\n"
-            case "\r": body += "\\r"
-            case "\t": body += "\\t"
-            default:
-                if scalar.properties.generalCategory == .control {
-                    body += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    body.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        let cut = value.unicodeScalars.count > limit ? "…" : ""
-        return "\"\(body)\(cut)\""
     }
 }
 

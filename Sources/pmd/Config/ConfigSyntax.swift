@@ -55,4 +55,30 @@ enum ConfigSyntax {
         let list = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
         return .failure(ParseFailure(expected: "one of \(list)"))
     }
+
+    /// Quotes a value for an error line. Control characters and line separators are escaped so
+    /// that a stray newline in an env file cannot split one problem over two lines, and long
+    /// values are cut because the start of a value is what identifies it.
+    static func quoted(_ value: String) -> String {
+        let limit = 120
+        var body = ""
+        for scalar in value.unicodeScalars.prefix(limit) {
+            switch scalar {
+            case "\"": body += "\\\""
+            case "\\": body += "\\\\"
+            case "\n": body += "\\n"
+            case "\r": body += "\\r"
+            case "\t": body += "\\t"
+            default:
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator:
+                    body += "\\u{\(String(scalar.value, radix: 16))}"
+                default:
+                    body.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        let cut = value.unicodeScalars.count > limit ? "…" : ""
+        return "\"\(body)\(cut)\""
+    }
 }

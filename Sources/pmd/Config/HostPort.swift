@@ -50,9 +50,10 @@ struct HostPort: Sendable, Equatable, CustomStringConvertible {
         return port
     }
 
-    /// A host as written in a URL or address: an IPv6 host (it has colons) in brackets.
+    /// A host as written in a URL or address: an IPv6 host (it has colons) in brackets. Colons
+    /// are looked for among scalars: a colon followed by a combining mark is one Character.
     static func bracketed(_ host: String) -> String {
-        host.contains(":") ? "[\(host)]" : host
+        host.unicodeScalars.contains(":") ? "[\(host)]" : host
     }
 
     private static func isValidHost(_ host: String, allowColons: Bool) -> Bool {

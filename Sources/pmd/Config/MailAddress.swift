@@ -12,8 +12,9 @@ struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     /// special in RFC 5322; a non-ASCII name still needs RFC 2047 encoding by the mailer.
     var description: String {
         guard let name else { return address }
-        let specials = Set("()<>[]:;@\\,.\"")
-        guard name.contains(where: { specials.contains($0) }) else { return "\(name) <\(address)>" }
+        // Scalars, not Characters: a quote followed by a combining mark is one Character.
+        let specials = Set("()<>[]:;@\\,.\"".unicodeScalars)
+        guard name.unicodeScalars.contains(where: specials.contains) else { return "\(name) <\(address)>" }
         let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "\"", with: "\\\"")
         return "\"\(escaped)\" <\(address)>"
@@ -35,10 +36,14 @@ struct MailAddress: Sendable, Equatable, CustomStringConvertible {
         guard let open = trimmed.lastIndex(of: "<") else { return .failure(failure) }
         let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
         var name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
-        if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
-            name = String(name.dropFirst().dropLast())
+        let scalars = name.unicodeScalars
+        if scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" {
+            // Spaces inside the quotes are trimmed too: no client shows them, and `description`,
+            // which leaves a name without specials unquoted, would lose them.
+            name = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
                 .replacingOccurrences(of: "\\\"", with: "\"")
                 .replacingOccurrences(of: "\\\\", with: "\\")
+                .trimmingCharacters(in: .whitespaces)
         }
         guard isAddress(address), !name.contains("<"), !name.contains(">") else { return .failure(failure) }
         return .success(MailAddress(name: name.isEmpty ? nil : name, address: address))

@@ -11,8 +11,8 @@ import Protocol
 /// ```
 ///
 /// Only `name` is required. Every problem is reported, one line each, with its path
-/// (`plans[1].priceMonthly: …`); unknown keys are problems too, so a typo cannot silently
-/// drop a price.
+/// (`plans[1].priceMonthly: …`, `plans[0].features["odd key"]: …`); unknown keys are problems
+/// too, so a typo cannot silently drop a price.
 enum PlansFile {
     /// Every problem found, one line each.
     struct Problems: Error, Equatable {
@@ -59,7 +59,7 @@ enum PlansFile {
         }
         let before = problems.count
         for key in object.keys where !planKeys.contains(key) {
-            problems.append("\(path).\(key): unknown field (expected one of \(planKeys.joined(separator: ", ")))")
+            problems.append("\(member(path, key)): unknown field (expected one of \(planKeys.joined(separator: ", ")))")
         }
         var name = ""
         if let raw = object["name"]?.stringValue {
@@ -82,7 +82,7 @@ enum PlansFile {
         case nil, .null?: break
         case let .object(entries)?:
             for (key, value) in entries {
-                let at = "\(path).features.\(key)"
+                let at = member("\(path).features", key)
                 guard checked(at, key, PlanRules.featureKey, &problems) != nil else { continue }
                 switch value {
                 case let .bool(flag): features.append(.init(key, .bool(flag)))
@@ -103,6 +103,15 @@ enum PlansFile {
         return PlanDefinition(
             name: name, priceMonthly: priceMonthly, priceYearly: priceYearly, stripePriceIDMonthly: monthlyID,
             stripePriceIDYearly: yearlyID, features: features, active: active)
+    }
+
+    /// `path.key`, or `path["key"]` quoted and escaped when the key is not a plain name: keys
+    /// come from the file, and a line break in one must not split a problem over two lines.
+    static func member(_ path: String, _ key: String) -> String {
+        let plain = !key.isEmpty && key.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_")
+        }
+        return plain ? "\(path).\(key)" : "\(path)[\(ConfigSyntax.quoted(key))]"
     }
 
     private static func optionalString(
@@ -127,26 +136,5 @@ enum PlansFile {
             problems.append("\(path): \(error.message)")
             return nil
         }
-    }
-}
-
-extension Config {
-    /// The Stripe price ids of the built-in catalog, in the Actors module's terms.
-    var builtInPrices: BuiltInPrices {
-        BuiltInPrices(
-            starterMonthly: stripePrices.starterMonthly, starterYearly: stripePrices.starterYearly,
-            professionalMonthly: stripePrices.professionalMonthly, professionalYearly: stripePrices.professionalYearly,
-            enterpriseMonthly: stripePrices.enterpriseMonthly, enterpriseYearly: stripePrices.enterpriseYearly)
-    }
-
-    /// The catalog to upsert: `PMD_PLANS_FILE` when set, else the built-in one. `load` has
-    /// already checked the file, so a failure here means it changed since.
-    func planDefinitions() -> Result<[PlanDefinition], ConfigErrors> {
-        guard let plansFile else { return .success(PlanDefinition.builtIn(builtInPrices)) }
-        return PlansFile.load(path: plansFile).mapError { Self.plansProblems($0.lines) }
-    }
-
-    static func plansProblems(_ lines: [String]) -> ConfigErrors {
-        ConfigErrors(problems: lines.map { ConfigProblem(subject: "PMD_PLANS_FILE", message: $0) })
     }
 }

@@ -53,7 +53,7 @@ final class PromotionSignal: Sendable {
                 }
                 for waiter in waiters { waiter.resume(returning: false) }
             }
-        } ?? false
+        }
     }
 }
 

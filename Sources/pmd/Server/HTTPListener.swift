@@ -34,9 +34,11 @@ enum HTTPListener {
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: maxWebhookBody)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 return json(["error": "Request body too large"], status: .contentTooLarge)
             }
+            // Anything else thrown is the body's framing (a malformed chunk: HTTPParserError),
+            // which Hummingbird answers with 400 and a closed connection, or a client gone.
             let signature = request.headers.first { $0.name.canonicalName == "stripe-signature" }?.value ?? ""
             // Cluster mode: only the primary takes webhooks; Stripe retries any non-2xx answer.
             if let cluster = runtime.cluster, !cluster.role.serving {

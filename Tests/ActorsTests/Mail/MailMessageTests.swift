@@ -19,7 +19,7 @@ struct MailMessageTests {
     static var rendered: String { String(decoding: message().rendered(), as: UTF8.self) }
 
     static func header(_ name: String, in text: String) -> String? {
-        let head = text.components(separatedBy: "\r\n\r\n")[0]
+        let head = text.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n ", with: " ")
         return head.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
     }
 
@@ -70,7 +70,7 @@ struct MailMessageTests {
         var message = Self.message()
         message.subject = "Hi\r\nBcc: victim@example.com"
         let text = String(decoding: message.rendered(), as: UTF8.self)
-        #expect(Self.header("Subject", in: text) == "Hi  Bcc: victim@example.com")
+        #expect(Self.header("Subject", in: text).map(HeaderReader.decode) == "Hi  Bcc: victim@example.com")
         #expect(Self.header("Bcc", in: text) == nil)
     }
 
@@ -84,10 +84,10 @@ struct MailMessageTests {
     }
 
     @Test func longNonASCIIHeadersAreFoldedIntoShortWords() {
-        let words = MIMEEncoding.encodedWords(String(repeating: "é", count: 100))
+        let words = MIMEEncoding.encodedWords(String(repeating: "é", count: 100), firstLineRoom: 76 - "Subject: ".count)
         #expect(words.count > 1)
         #expect(words.allSatisfy { $0.utf8.count <= 75 })
-        let folded = MIMEEncoding.headerText(String(repeating: "é", count: 100))
+        let folded = MIMEEncoding.headerText(String(repeating: "é", count: 100), prefix: "Subject: ".count)
         #expect(folded.components(separatedBy: "\r\n ").count == words.count)
     }
 

@@ -94,4 +94,78 @@ struct LoginThrottleTests {
         for (i, key) in ["a", "b", "c", "d"].enumerated() { try throttle.begin(key, at: Self.at(seconds: Int64(i))) }
         #expect(throttle.trackedCount == 3)
     }
+
+    @Test func aFullTableEvictsTheLeastRecentlyFailedEmail() throws {
+        // One failure throttles, so whether an email is still tracked shows in `retryAfter`.
+        var throttle = LoginThrottle(maxFailures: 1, maxTracked: 3)
+        try throttle.begin("a", at: Self.at(seconds: 0))
+        try throttle.begin("b", at: Self.at(seconds: 1))
+        try throttle.begin("c", at: Self.at(seconds: 2))
+        throttle.succeeded("a")
+        try throttle.begin("a", at: Self.at(seconds: 3))  // a failed again: now b is the stalest
+        try throttle.begin("d", at: Self.at(seconds: 4))
+        #expect(throttle.trackedCount == 3)
+        #expect(throttle.retryAfter("b", at: Self.at(seconds: 4)) == nil)
+        for key in ["a", "c", "d"] { #expect(throttle.retryAfter(key, at: Self.at(seconds: 4)) != nil) }
+        try throttle.begin("e", at: Self.at(seconds: 5))
+        #expect(throttle.retryAfter("c", at: Self.at(seconds: 5)) == nil)
+        #expect(throttle.retryAfter("a", at: Self.at(seconds: 5)) != nil)
+    }
+
+    @Test func memoryStaysBoundedUnderChurn() throws {
+        var throttle = LoginThrottle(maxTracked: 100)
+        for i in 0..<10_000 {
+            let key = "user\(i % 150)@example.com"
+            try? throttle.begin(key, at: Self.at(seconds: Int64(i)))
+            if i % 7 == 0 { throttle.succeeded(key) }
+            #expect(throttle.trackedCount <= 100)
+            #expect(throttle.queuedCount <= 200)
+        }
+    }
+
+    @Test func eachAttemptOnAFullTableCostsAmortisedConstantWork() throws {
+        // Fill the table, then three times as many new emails again: each must evict one email
+        // without looking at the whole table (which used to cost ~80 ms per attempt at 100k).
+        let bound = 2_000
+        var throttle = LoginThrottle(maxTracked: bound)
+        for i in 0..<(4 * bound) { try throttle.begin("user\(i)@example.com", at: Self.at(seconds: Int64(i / 100))) }
+        #expect(throttle.trackedCount == bound)
+        #expect(throttle.entriesVisited <= 3 * 4 * bound)
+    }
+
+    @Test func aSweepWithNothingExpiredLooksAtOneEntry() throws {
+        var throttle = LoginThrottle()
+        for i in 0..<10_000 { try throttle.begin("user\(i)@example.com", at: Self.at(seconds: 0)) }
+        let before = throttle.entriesVisited
+        throttle.prune(at: Self.at(seconds: 60))
+        #expect(throttle.entriesVisited - before <= 1)
+        #expect(throttle.trackedCount == 10_000)
+        // Once the window has passed, the sweep forgets them all.
+        throttle.prune(at: Self.at(seconds: 900))
+        #expect(throttle.trackedCount == 0)
+    }
+
+    @Test func aSweepKeepsAnEmailWhoseLaterFailureIsStillInTheWindow() throws {
+        var throttle = LoginThrottle()
+        try throttle.begin("k", at: Self.at(seconds: 0))
+        try throttle.begin("other", at: Self.at(seconds: 10))
+        try throttle.begin("k", at: Self.at(seconds: 600))
+        throttle.prune(at: Self.at(seconds: 950))
+        #expect(throttle.trackedCount == 1)
+        #expect(throttle.retryAfter("k", at: Self.at(seconds: 950)) == nil)
+        try Self.fail(&throttle, "k", count: 4, from: 951)
+        #expect(throttle.retryAfter("k", at: Self.at(seconds: 955)) != nil, "the failure at 600 s still counts")
+    }
+
+    @Test func overlongKeysAreThrottledAlikeButStoredByDigest() throws {
+        let long = String(repeating: "x", count: 100_000) + "@example.com"
+        let other = String(repeating: "x", count: 100_000) + "@example.org"
+        #expect(LoginThrottle.storageKey(long).utf8.count <= LoginThrottle.maxKeyBytes)
+        #expect(LoginThrottle.storageKey(long) != LoginThrottle.storageKey(other))
+        #expect(LoginThrottle.storageKey("ada@example.com") == "ada@example.com")
+        var throttle = LoginThrottle()
+        try Self.fail(&throttle, long, count: 5)
+        #expect(throws: DomainError.self) { try throttle.begin(long, at: Self.at(seconds: 5)) }
+        try throttle.begin(other, at: Self.at(seconds: 5))
+    }
 }

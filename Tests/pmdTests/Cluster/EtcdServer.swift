@@ -70,7 +70,7 @@ final class EtcdServer: Sendable {
         self.clientPort = clientPort
         clientURL = "http://127.0.0.1:\(clientPort)"
         let peerURL = "http://127.0.0.1:\(peerPort)"
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("etcd.log").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("etcd.log").path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: directory.appendingPathComponent("etcd.log"))
         defer { try? logHandle.close() }
 

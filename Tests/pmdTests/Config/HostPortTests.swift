@@ -18,6 +18,14 @@ import Testing
         #expect(address.description == "[::1]:7420")
     }
 
+    /// Found by fuzzing (fuzz/README.md): a colon followed by a combining mark is one Character
+    /// that is not ":", so such a host was printed without brackets and did not parse back.
+    @Test func aHostWithAColonIsBracketedWhateverFollowsTheColon() throws {
+        let address = try HostPort.parse("[:\u{331}]:7").get()
+        #expect(address.description == "[:\u{331}]:7")
+        #expect(HostPort.parse(address.description) == .success(address))
+    }
+
     @Test(arguments: ["x", ":80", "", "[::1]", "[]:80", "[::1]x80", "a b:80"])
     func rejectsWhatIsNotHostColonPort(text: String) {
         #expect(HostPort.parse(text) == .failure(ParseFailure(expected: "host:port")))

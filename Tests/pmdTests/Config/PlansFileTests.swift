@@ -44,4 +44,23 @@ import Testing
         #expect(parse("[]") == .failure(PlansFile.Problems(["plans: expected at least one plan"])))
         #expect(parse(#"[{"name":"A"},{"name":"a"}]"#) == .failure(PlansFile.Problems([#"plans[1].name: "a" is already the name of plans[0]"#])))
     }
+
+    /// Found by fuzzing (fuzz/README.md): keys and names come from the file, and a line break in
+    /// one split a problem over several lines of pmd's error output.
+    @Test func aProblemStaysOnOneLineWhateverTheFileSays() {
+        guard case let .failure(problems) = parse(#"""
+            [{"name":"A\nB","price\nMonthly":"1","features":{"a\u2028b":[],"ok":{}}}, {"name":"C\u0000D"}]
+            """#)
+        else {
+            Issue.record("expected problems")
+            return
+        }
+        #expect(problems.lines == [
+            #"plans[0]["price\nMonthly"]: unknown field (expected one of name, priceMonthly, priceYearly, stripePriceIdMonthly, stripePriceIdYearly, features, active)"#,
+            "plans[0].name: expected no control characters or line breaks",
+            #"plans[0].features["a\u{2028}b"]: expected a whole number (-1 for unlimited), a string or a boolean"#,
+            "plans[0].features.ok: expected a whole number (-1 for unlimited), a string or a boolean",
+            "plans[1].name: expected no control characters or line breaks",
+        ])
+    }
 }

@@ -12,6 +12,8 @@ struct Driver: Sendable {
     private var writeCursor = 0
     private var inFlight = Deque<(id: UInt64, sentAt: UInt64)>()
     private var stopping = false
+    /// Reply lines of the oldest request seen so far (Redis: several per request).
+    private var linesSeen = 0
     /// Nanoseconds from write to response, for responses received while measuring.
     private(set) var latencies: [UInt64] = []
     private(set) var errors = 0
@@ -29,7 +31,11 @@ struct Driver: Sendable {
     /// Appends requests to `out` until `depth` are in flight (none once stopping).
     mutating func issue(into out: inout [UInt8], now: UInt64) {
         while !stopping && inFlight.count < depth {
-            Wire.append(nextTemplate(), id: nextID, into: &out)
+            if plan.raw {
+                out.append(contentsOf: nextTemplate())
+            } else {
+                Wire.append(nextTemplate(), id: nextID, into: &out)
+            }
             inFlight.append((nextID, now))
             nextID &+= 1
         }
@@ -40,12 +46,22 @@ struct Driver: Sendable {
         if line.isEmpty { return }
         let phase = control.phase
         if phase == .stop { stopping = true }
+        if plan.raw {
+            // Redis: `-ERR…` is an error, and `WAIT` answering `:0` means no replica has it.
+            if line.first == UInt8(ascii: "-") || (linesSeen == 1 && line.count == 2 && line[0] == UInt8(ascii: ":") && line[1] == UInt8(ascii: "0")) {
+                errors += 1
+                control.recordError("redis: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            }
+            linesSeen += 1
+            guard linesSeen == plan.linesPerRequest else { return }
+            linesSeen = 0
+        }
         guard let request = inFlight.popFirst() else {
             errors += 1
             control.recordError("response with no request in flight: \(String(decoding: line, as: UTF8.self))")
             return
         }
-        let scan = Wire.scan(line)
+        let scan = plan.raw ? Wire.Scan(id: request.id, isError: false) : Wire.scan(line)
         if scan.isError || scan.id != request.id {
             errors += 1
             let problem = scan.isError ? "error response" : "response id \(scan.id.map(String.init) ?? "?") for request \(request.id)"

@@ -43,7 +43,7 @@ struct PMDBench: ParsableCommand {
     @Option(help: "Unmeasured seconds of load before each workload's measurement")
     var warmup = 2.0
 
-    @Option(help: "Comma-separated workloads: read, write, mixed, tenant-write")
+    @Option(help: "Comma-separated workloads: read, write, mixed, tenant-write; or, against Redis (--addr is Redis'), redis-set, redis-set-wait")
     var workloads = "read,write,mixed,tenant-write"
 
     @Option(help: "Requests in flight per connection in the pipelined runs (1: no pipelined runs)")
@@ -94,9 +94,11 @@ struct PMDBench: ParsableCommand {
         let key = self.key ?? environment["PMD_RPC_KEY"]
         let progress = !quiet
 
+        var kinds = try self.kinds()
+        if kinds.allSatisfy(\.isRedis) { return try runAgainstRedis(address: address, kinds: kinds) }
+        guard !kinds.contains(where: \.isRedis) else { throw ValidationError("redis-* workloads cannot be mixed with pmd's") }
         let control = try RPCClient(address: address, key: key)
         let methods = Set(try control.call("rpc.methods")["methods"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
-        var kinds = try self.kinds()
         var skipped: [(workload: String, reason: String)] = []
         if kinds.contains(.tenantWrite) {
             let missing = ["tenants.create", "companies.update"].filter { !methods.contains($0) }
@@ -153,6 +155,25 @@ struct PMDBench: ParsableCommand {
         if report.totalErrors > 0 { throw ExitCode(1) }
     }
 
+    /// The same drivers and transport against a Redis server (`--addr` is Redis'), for the
+    /// replicated comparison: no setup, and no pmd counters.
+    private func runAgainstRedis(address: Address, kinds: [WorkloadKind]) throws {
+        let transport = try EpollTransport(address: address, key: nil, connections: connections)
+        defer { transport.close() }
+        let keys = Fixtures(sessions: Array(repeating: "", count: max(users, connections)), tenants: [])
+        var results: [WorkloadResult] = []
+        for kind in kinds {
+            for depth in depths {
+                results.append(try measure(Workload(kind: kind, depth: depth), fixtures: keys, transport: transport, stats: nil, progress: !quiet))
+            }
+        }
+        let report = Report(
+            address: address.description, transport: transport.name, connections: connections, users: keys.sessions.count, tenants: 0,
+            warmupSeconds: warmup, durationSeconds: duration, results: results, skipped: [])
+        print(json ? report.json().compactString : report.table())
+        if report.totalErrors > 0 { throw ExitCode(1) }
+    }
+
     /// The `--fixtures` file's users and tenants if its first session still works on this pmd
     /// (a pmd started afresh has none of them).
     private func reusableFixtures(control: RPCClient, progress: Bool) -> SavedFixtures? {
@@ -183,7 +204,7 @@ struct PMDBench: ParsableCommand {
 
     /// Warm-up, then the measured window between two `system.stats` reads, then a drain.
     private func measure(
-        _ workload: Workload, fixtures: Fixtures, transport: any Transport, stats: RPCClient, progress: Bool
+        _ workload: Workload, fixtures: Fixtures, transport: any Transport, stats: RPCClient?, progress: Bool
     ) throws -> WorkloadResult {
         let control = RunControl()
         let drivers = (0..<connections).map { index in
@@ -223,7 +244,8 @@ struct PMDBench: ParsableCommand {
         return result
     }
 
-    private func commitCounters(_ client: RPCClient) throws -> (batches: Int, records: Int)? {
+    private func commitCounters(_ client: RPCClient?) throws -> (batches: Int, records: Int)? {
+        guard let client else { return nil }
         let commits = try client.call("system.stats")["commits"]
         guard let batches = commits?["batches"]?.intValue, let records = commits?["records"]?.intValue else { return nil }
         return (batches, records)

@@ -10,8 +10,15 @@ enum WorkloadKind: String, CaseIterable, Sendable {
     case mixed
     /// `companies.update` over many tenants (SPEC §6.3)
     case tenantWrite = "tenant-write"
+    /// Against Redis, for the replicated comparison (issue 18): `SET` of a 256-byte value, then
+    /// `WAIT 1 0` (answered once a replica has it), pipelined as one request.
+    case redisSetWait = "redis-set-wait"
+    /// Against Redis: `SET` alone.
+    case redisSet = "redis-set"
 
     var needsTenants: Bool { self == .tenantWrite }
+    /// Spoken to Redis (RESP), not to pmd: no setup, no ids, replies counted by line.
+    var isRedis: Bool { self == .redisSetWait || self == .redisSet }
 }
 
 /// One measured run: a kind of load at a pipeline depth.
@@ -40,6 +47,10 @@ struct RequestPlan: Sendable {
     var writes: [[UInt8]]
     /// Share of writes, 0...100.
     var writePercent: Int
+    /// Reply lines that answer one request (Redis: one per command in it); pmd: 1.
+    var linesPerRequest = 1
+    /// Requests are sent as they are (Redis), not completed with an id (pmd).
+    var raw = false
 
     /// Connection `index` of `count` serves every `count`-th user (and tenant), so the load is
     /// spread over all of them; with fewer tenants than connections, tenants are shared.
@@ -54,7 +65,22 @@ struct RequestPlan: Sendable {
             return RequestPlan(reads: readLines(sessions), writes: writeLines(sessions), writePercent: 10)
         case .tenantWrite:
             return RequestPlan(reads: [], writes: companyLines(share(fixtures.tenants, index, count)), writePercent: 100)
+        case .redisSetWait, .redisSet:
+            let keys = share(Array(0..<max(fixtures.sessions.count, count)), index, count)
+            let wait = kind == .redisSetWait
+            return RequestPlan(
+                reads: [], writes: keys.map { redisCommands(key: "user:\($0)", wait: wait) }, writePercent: 100,
+                linesPerRequest: wait ? 2 : 1, raw: true)
         }
+    }
+
+    /// `SET user:N <256 bytes>` (about one user row), and `WAIT 1 0` after it.
+    private static func redisCommands(key: String, wait: Bool) -> [UInt8] {
+        func command(_ parts: [String]) -> String {
+            "*\(parts.count)\r\n" + parts.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
+        }
+        let value = String(repeating: "x", count: 256)
+        return Array((command(["SET", key, value]) + (wait ? command(["WAIT", "1", "0"]) : "")).utf8)
     }
 
     private static func share<T>(_ items: [T], _ index: Int, _ count: Int) -> [T] {

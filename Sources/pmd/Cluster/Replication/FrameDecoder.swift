@@ -26,10 +26,3 @@ struct FrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 }
-
-extension ChannelOutboundInvoker {
-    /// Writes one frame (not flushed).
-    func write(frame: ReplicationFrame) {
-        write(NIOAny(ByteBuffer(bytes: frame.encoded())), promise: nil)
-    }
-}

@@ -30,6 +30,7 @@ final class SnapshotSender: ChannelInboundHandler, RemovableChannelHandler {
     private var size: Int64 = 0
     private var reading = false
     private var finished = false
+    private var context: ChannelHandlerContext?
 
     init(copy: Copy, threadPool: NIOThreadPool, logger: Logger) {
         self.copy = copy
@@ -37,9 +38,15 @@ final class SnapshotSender: ChannelInboundHandler, RemovableChannelHandler {
         self.logger = logger
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { sendMore(context) }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        sendMore(context)
+    }
 
-    func handlerRemoved(context: ChannelHandlerContext) { cleanUp() }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        cleanUp()
+    }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         sendMore(context)
@@ -97,6 +104,7 @@ final class SnapshotSender: ChannelInboundHandler, RemovableChannelHandler {
             fileIO.read(fileRegion: region, allocator: context.channel.allocator, eventLoop: context.eventLoop).whenComplete { result in
                 let this = sender.value
                 this.reading = false
+                guard let context = this.context else { return }
                 switch result {
                 case let .success(buffer):
                     this.offset += Int64(buffer.readableBytes)

@@ -1,0 +1,1 @@
+../../../Sources/Actors/Security/ByteAccess.swift

@@ -1,0 +1,1 @@
+../../../Sources/Actors/Rules/FieldIssue.swift

@@ -1,0 +1,1 @@
+../../../Sources/Actors/Billing/PlanRules.swift

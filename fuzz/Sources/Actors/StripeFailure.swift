@@ -1,0 +1,1 @@
+../../../Sources/Actors/Stripe/StripeFailure.swift

@@ -1,0 +1,1 @@
+../../../Sources/Protocol/JSON/JSONPretty.swift

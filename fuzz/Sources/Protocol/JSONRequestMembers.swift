@@ -1,0 +1,1 @@
+../../../Sources/Protocol/JSON/JSONRequestMembers.swift

@@ -1,0 +1,1 @@
+../../../Sources/Protocol/RPC/RPCDecoder.swift

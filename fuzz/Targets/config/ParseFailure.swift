@@ -1,0 +1,1 @@
+../../../Sources/pmd/Config/ParseFailure.swift
