@@ -5,8 +5,9 @@ PMD_APT_PACKAGES=(liblmdb-dev libssl-dev libcurl4-openssl-dev libjemalloc-dev)
 
 # Only the tests (and cluster mode) need etcd: they start their own /usr/bin/etcd on free loopback
 # ports with a temporary data dir, so a system etcd service the package may start on 2379 is
-# neither used nor in the way. etcd-client brings etcdctl, for tests and operators.
-PMD_TEST_APT_PACKAGES=(etcd-server etcd-client)
+# neither used nor in the way. etcd-client brings etcdctl, for tests and operators. The TLS tests
+# make their certificates with the openssl CLI.
+PMD_TEST_APT_PACKAGES=(etcd-server etcd-client openssl)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

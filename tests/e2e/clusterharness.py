@@ -20,7 +20,7 @@ def free_port():
 
 
 class Node(PMD):
-    def __init__(self, name, etcd, extra_env=None, data_dir=None):
+    def __init__(self, name, etcd, extra_env=None, data_dir=None, tls=None):
         self.name = name
         self.fixed_rpc = free_port()
         self.fixed_http = free_port()
@@ -34,14 +34,14 @@ class Node(PMD):
             "PMD_SYNC_STANDBYS": "1",
         }
         env.update(extra_env or {})
-        super().__init__(data_dir=data_dir, env=env)
+        super().__init__(data_dir=data_dir, env=env, tls=tls)
 
     @property
     def address(self):
         return f"127.0.0.1:{self.fixed_rpc}"
 
     def health(self, timeout=5.0):
-        with Client("127.0.0.1", self.fixed_rpc, timeout=timeout) as c:
+        with Client("127.0.0.1", self.fixed_rpc, timeout=timeout, tls=self.tls) as c:
             return c.call("system.health")
 
     def cluster(self, timeout=5.0):
@@ -51,14 +51,16 @@ class Node(PMD):
             return None
 
     def digest(self):
-        with Client("127.0.0.1", self.fixed_rpc, timeout=30) as c:
+        with Client("127.0.0.1", self.fixed_rpc, timeout=30, tls=self.tls) as c:
             return c.call("system.digest")
 
 
 class Cluster:
-    def __init__(self, etcd, count=3, env=None):
+    def __init__(self, etcd, count=3, env=None, tls=None):
+        """`tls`: the ssl.SSLContext of clients, when `env` gives the nodes PMD_TLS_CERT."""
         self.etcd = etcd
-        self.nodes = [Node(f"n{i + 1}", etcd, env) for i in range(count)]
+        self.tls = tls
+        self.nodes = [Node(f"n{i + 1}", etcd, env, tls=tls) for i in range(count)]
 
     def start(self):
         for node in self.nodes:
@@ -132,7 +134,7 @@ class FollowingClient:
             self.address = nodes[self.turn % len(nodes)].address
             self.turn += 1
         host, port = self.address.rsplit(":", 1)
-        self.client = Client(host, int(port), timeout=self.timeout)
+        self.client = Client(host, int(port), timeout=self.timeout, tls=self.cluster.tls)
 
     def _drop(self, forget_address):
         if self.client:

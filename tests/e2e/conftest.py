@@ -195,3 +195,13 @@ def etcd():
         yield server.start()
     finally:
         server.cleanup()
+
+
+# --- TLS ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def tls_certs(tmp_path_factory):
+    """Certificates made once per session with the openssl CLI (tlscerts.Certs): a CA, a server
+    certificate for 127.0.0.1 and localhost, a client certificate, one from another CA."""
+    from tlscerts import Certs
+    return Certs(str(tmp_path_factory.mktemp("tls")))

@@ -3,6 +3,7 @@ exactly as an app server or `nc` would talk to pmd."""
 import itertools
 import json
 import socket
+import ssl
 
 
 class RPCError(Exception):
@@ -16,9 +17,16 @@ class RPCError(Exception):
 
 
 class Client:
-    def __init__(self, host, port, timeout=30.0):
+    def __init__(self, host, port, timeout=30.0, tls=None):
+        """`tls`: an ssl.SSLContext for a pmd with PMD_TLS_CERT (the handshake happens here)."""
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            try:
+                self.sock = tls.wrap_socket(self.sock, server_hostname=host)
+            except BaseException:
+                self.sock.close()
+                raise
         self.buffer = b""
         self.ids = itertools.count(1)
 
@@ -71,7 +79,7 @@ class Client:
                 self.buffer += chunk
         except socket.timeout:
             return False
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, BrokenPipeError, ssl.SSLError):
             return True
 
     # JSON-RPC

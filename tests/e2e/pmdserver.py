@@ -18,7 +18,9 @@ LISTEN = re.compile(r"(rpc|http) listening on ([0-9a-fA-F.:\[\]]+):(\d+)")
 class PMD:
     """One pmd process on a data directory, listening on free ports."""
 
-    def __init__(self, data_dir=None, env=None, extra_args=(), preexec_fn=None):
+    def __init__(self, data_dir=None, env=None, extra_args=(), preexec_fn=None, tls=None):
+        """`tls`: the ssl.SSLContext clients use when env gives pmd PMD_TLS_CERT."""
+        self.tls = tls
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="pmd-e2e-")
         self.env = {
@@ -66,14 +68,15 @@ class PMD:
             return f.read()
 
     def client(self, timeout=30.0):
-        return Client("127.0.0.1", self.rpc_port, timeout=timeout)
+        return Client("127.0.0.1", self.rpc_port, timeout=timeout, tls=self.tls)
 
     def http(self, path, method="GET", body=None, headers=None):
         """(status, body bytes, headers) of an HTTP request to pmd's HTTP listener."""
+        scheme = "https" if self.tls else "http"
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.http_port}{path}", data=body, method=method, headers=headers or {})
+            f"{scheme}://127.0.0.1:{self.http_port}{path}", data=body, method=method, headers=headers or {})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=self.tls) as response:
                 return response.status, response.read(), response.headers
         except urllib.error.HTTPError as error:
             return error.code, error.read(), error.headers

@@ -73,11 +73,14 @@ final class AcceptPause: ChannelInboundHandler, Sendable {
 
 /// Answers a connection over `PMD_MAX_CONNECTIONS` with one JSON-RPC error line and closes it,
 /// so the client learns why instead of seeing a bare reset (Redis does the same at `maxclients`).
+/// A refused connection is not counted, so it is closed after `patience` even when the line
+/// cannot be written (a client that never finishes its TLS handshake, or never reads).
 final class RefuseConnectionHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     static let error = RPCError.application(code: 503, kind: "unavailable", message: "Too many connections")
+    static let patience = TimeAmount.seconds(5)
 
     func channelActive(context: ChannelHandlerContext) {
         let line = RPCEncoder.line(id: .null, outcome: .failure(Self.error))
@@ -85,6 +88,7 @@ final class RefuseConnectionHandler: ChannelInboundHandler, Sendable {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in
             channel.close(promise: nil)
         }
+        context.eventLoop.scheduleTask(in: Self.patience) { channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}

@@ -18,14 +18,22 @@ public final class RPCServer: Sendable {
         /// A connection that sends nothing for this long, with no request of its running, is
         /// closed; nil never closes one.
         public var idleTimeout: Duration?
+        /// Adds handlers at the front of every connection's pipeline, below everything the
+        /// listener adds (pmd puts TLS there). A closure rather than a TLS setting, so this module
+        /// does not depend on NIOSSL; nil adds nothing, so a plain connection costs what it did.
+        public var addFirstHandlers: (@Sendable (any Channel) throws -> Void)?
 
-        public init(host: String, port: Int, maxLine: Int, rpcKey: String?, maxConnections: Int = .max, idleTimeout: Duration? = nil) {
+        public init(
+            host: String, port: Int, maxLine: Int, rpcKey: String?, maxConnections: Int = .max, idleTimeout: Duration? = nil,
+            addFirstHandlers: (@Sendable (any Channel) throws -> Void)? = nil
+        ) {
             self.host = host
             self.port = port
             self.maxLine = maxLine
             self.rpcKey = rpcKey
             self.maxConnections = maxConnections
             self.idleTimeout = idleTimeout
+            self.addFirstHandlers = addFirstHandlers
         }
     }
 
@@ -68,8 +76,11 @@ public final class RPCServer: Sendable {
             // Keep the write side open after the client's EOF: `printf … | nc` must still get answers.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
+                let addFirstHandlers = settings.addFirstHandlers
                 guard let id = connections.admit(max: settings.maxConnections) else {
+                    // Refused over the same protocol (TLS too), so the client can read why.
                     return child.eventLoop.makeCompletedFuture {
+                        try addFirstHandlers?(child)
                         try child.pipeline.syncOperations.addHandler(RefuseConnectionHandler())
                     }
                 }
@@ -85,6 +96,13 @@ public final class RPCServer: Sendable {
                 let loop = child.eventLoop
                 connections.add(id, ConnectionTable.Connection(channel: child, drain: { loop.execute { bound.value.drain() } }))
                 return child.eventLoop.makeCompletedFuture {
+                    do {
+                        try addFirstHandlers?(child)
+                    } catch {
+                        // The handler that would have removed it on close is never added.
+                        connections.remove(id)
+                        throw error
+                    }
                     try child.pipeline.syncOperations.addHandler(handler)
                 }
             }

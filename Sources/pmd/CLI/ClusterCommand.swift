@@ -19,15 +19,28 @@ struct ClusterCommand: AsyncParsableCommand {
 
         static let configuration = CommandConfiguration(
             abstract: "Print every node: role, term, durable LSN and lag behind the primary.",
-            discussion: "Reads PMD_ETCD_ENDPOINTS and PMD_CLUSTER (and PMD_RPC_KEY to ask the nodes).")
+            discussion: "Reads PMD_ETCD_ENDPOINTS and PMD_CLUSTER (and PMD_RPC_KEY to ask the nodes). "
+                + "With a node's PMD_TLS_* it asks the nodes over TLS as that node would; --tls… options override.")
 
         @Flag(help: "Print JSON instead of a table")
         var json = false
+
+        @OptionGroup var tlsOptions: ClientTLSOptions
 
         func run() async throws {
             let config = try loadConfig()
             guard let endpoints = config.etcdEndpoints else {
                 printError("cluster: PMD_ETCD_ENDPOINTS is not set: this pmd is not in cluster mode")
+                throw ExitCode(2)
+            }
+            // Run on a node, with its configuration, it connects to the others as that node does.
+            let tls: ClientTLS?
+            do {
+                tls = try tlsOptions.requested ? tlsOptions.clientTLS(command: "cluster") : NodeTLS(config: config)?.peer
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                printError("cluster: TLS: \(error)")
                 throw ExitCode(2)
             }
             let etcd = EtcdClient(endpoints: endpoints, requestTimeout: .seconds(2))
@@ -46,7 +59,7 @@ struct ClusterCommand: AsyncParsableCommand {
             var primaryLSN: Int?
             var healths: [String: JSON] = [:]
             for node in nodes {
-                if let health = try? await Call.request("system.health", [:], addr: node.address, timeout: .seconds(2), command: "cluster"),
+                if let health = try? await Call.request("system.health", [:], addr: node.address, tls: tls, timeout: .seconds(2), command: "cluster"),
                     let cluster = health["result"]?["cluster"]
                 {
                     healths[node.node] = cluster

@@ -14,9 +14,12 @@ struct Mail: AsyncParsableCommand {
         @Option(help: "host:port of pmd's JSON-RPC listener (default: PMD_RPC_ADDR or 127.0.0.1:7420)")
         var addr: String?
 
+        @OptionGroup var tls: ClientTLSOptions
+
         /// The result, or exit status 1 with the error's message.
         func call(_ method: String, _ params: JSON, command: String) async throws -> JSON {
-            let response = try await Call.request(method, params, addr: addr, timeout: .seconds(30), command: command)
+            let response = try await Call.request(
+                method, params, addr: addr, tls: try tls.clientTLS(command: command), timeout: .seconds(30), command: command)
             if let error = response["error"] {
                 printError("\(command): \(error["message"]?.stringValue ?? error.compactString)")
                 throw ExitCode(1)

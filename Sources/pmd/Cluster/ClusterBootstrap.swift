@@ -17,6 +17,8 @@ enum ClusterBootstrap {
         let mapSize: Int
         let node: String
         let key: String?
+        /// TLS to the primary when this node's listeners speak it (`NodeTLS.peer`).
+        let tls: ClientTLS?
     }
 
     static func openStore(_ settings: Settings, etcd: EtcdClient, keys: ClusterKeys, logger: Logger) async throws -> Store {
@@ -71,7 +73,7 @@ enum ClusterBootstrap {
                 try files.prepare()
                 logger.notice("taking a snapshot of the primary's data", metadata: ["primary": "\(leader.node)"])
                 let lsn = try await ReplicationClient.snapshot(
-                    from: leader.address, node: settings.node, key: settings.key, into: files.incoming, group: group)
+                    from: leader.address, node: settings.node, key: settings.key, tls: settings.tls, into: files.incoming, group: group)
                 try files.markReady()
                 logger.notice("snapshot received", metadata: ["lsn": "\(lsn)"])
             case .retry:
@@ -103,7 +105,8 @@ enum ClusterBootstrap {
             return .retry
         }
         let (answer, channel) = await ReplicationClient.ask(
-            leader.address, method: "replication.start", params: params, key: settings.key, group: group) { _, _ in false }
+            leader.address, method: "replication.start", params: params, key: settings.key, tls: settings.tls, group: group
+        ) { _, _ in false }
         channel?.close(promise: nil)
         switch answer {
         case let .result(result):

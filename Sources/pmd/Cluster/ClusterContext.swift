@@ -10,13 +10,17 @@ import Synchronization
 /// records, copying the store for a snapshot, hashing it for `system.digest`).
 final class ClusterContext: Sendable {
     final class Identity: Sendable {
-        init(cluster: String, node: String, address: String, requiredStandbys: Int, leaderTTL: Duration, rpcKey: String?) {
+        init(
+            cluster: String, node: String, address: String, requiredStandbys: Int, leaderTTL: Duration, rpcKey: String?,
+            tls: ClientTLS?
+        ) {
             self.cluster = cluster
             self.node = node
             advertised = Mutex(address)
             self.requiredStandbys = requiredStandbys
             self.leaderTTL = leaderTTL
             self.rpcKey = rpcKey
+            self.tls = tls
         }
 
         let cluster: String
@@ -28,6 +32,8 @@ final class ClusterContext: Sendable {
         let requiredStandbys: Int
         let leaderTTL: Duration
         let rpcKey: String?
+        /// TLS to the other nodes when this node's listeners speak it (`NodeTLS.peer`).
+        let tls: ClientTLS?
     }
 
     let me: Identity

@@ -70,7 +70,7 @@ extension ClusterNode {
                 Task { await self?.heard(term: term, acknowledged: acknowledged) }
             }, logger: logger)
         let (answer, channel) = await ReplicationClient.ask(
-            primary.address, method: "replication.start", params: params, key: context.me.rpcKey, group: group
+            primary.address, method: "replication.start", params: params, key: context.me.rpcKey, tls: context.me.tls, group: group
         ) { answer, channel in
             guard case let .result(result) = answer, result["mode"] == "stream" else { return false }
             let term = UInt64(max(result["term"]?.intValue ?? 0, 0))
@@ -157,7 +157,7 @@ extension ClusterNode {
     private func position(of node: NodeRecord) async -> LogPosition? {
         let params: JSON = [:]
         let (answer, channel) = await ReplicationClient.ask(
-            node.address, method: "system.health", params: params, key: context.me.rpcKey, group: group
+            node.address, method: "system.health", params: params, key: context.me.rpcKey, tls: context.me.tls, group: group
         ) { _, _ in false }
         channel?.close(promise: nil)
         guard case let .result(health) = answer, let cluster = health["cluster"], let lsn = cluster["durableLsn"]?.intValue,

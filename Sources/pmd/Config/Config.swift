@@ -75,6 +75,17 @@ struct Config: Sendable, Equatable {
     /// `PMD_IDLE_TIMEOUT` (pmd extension): a connection that sends nothing for this long is
     /// closed; nil (`off`) never closes one.
     var idleTimeout: Duration? = nil
+    /// `PMD_TLS_CERT` (pmd extension): PEM certificate chain; with ``tlsKey``, both listeners
+    /// speak TLS only. The configuration guarantees both or neither.
+    var tlsCert: String? = nil
+    /// `PMD_TLS_KEY` (pmd extension): PEM private key of ``tlsCert``.
+    var tlsKey: String? = nil
+    /// `PMD_TLS_CLIENT_CA` (pmd extension): PEM CA bundle; set = clients must present a
+    /// certificate it signed (mutual TLS). Only with ``tlsCert``.
+    var tlsClientCA: String? = nil
+    /// `PMD_TLS_CA` (pmd extension): PEM CA bundle this node trusts when it connects to other
+    /// nodes, and `pmd call` trusts; nil = ``tlsClientCA``, else the system's roots.
+    var tlsCA: String? = nil
 
     /// True when billing is configured; ``load(environment:overrides:)`` guarantees that a
     /// configured key comes with a webhook secret.
@@ -82,4 +93,7 @@ struct Config: Sendable, Equatable {
 
     /// Cluster mode (SPEC §10) is on when etcd endpoints are given.
     var clusterMode: Bool { etcdEndpoints != nil }
+
+    /// Both listeners speak TLS only when a certificate is configured (its key comes with it).
+    var tlsEnabled: Bool { tlsCert != nil }
 }

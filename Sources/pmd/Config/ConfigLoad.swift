@@ -80,6 +80,7 @@ extension Config {
                     subject: "PMD_ADVERTISE_ADDR",
                     message: "required in cluster mode when PMD_RPC_ADDR listens on every interface"))
         }
+        problems += tlsProblems(config, given: given, rejected: rejected)
         if rejected.isDisjoint(with: ["PMD_RPC_ADDR", "PMD_HTTP_ADDR"]),
             config.rpcAddress == config.httpAddress, config.rpcAddress.port != 0
         {

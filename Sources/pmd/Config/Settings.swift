@@ -137,6 +137,21 @@ extension Config {
             "a connection that sends nothing for this long (nothing of it running) is closed; off = never",
             extension: true, at: \.idleTimeout, parse: ValueParsers.idleTimeout,
             format: { $0.map(DurationText.format) ?? "off" }),
+        .optional(
+            "PMD_TLS_CERT",
+            "PEM certificate (chain) of both listeners; set (with PMD_TLS_KEY) = JSON-RPC and HTTP speak TLS only, and cluster nodes connect to each other with TLS",
+            extension: true, at: \.tlsCert, parse: PEMFiles.certificateFile, format: { $0 }),
+        .optional(
+            "PMD_TLS_KEY", "PEM private key of PMD_TLS_CERT (unencrypted); required with it",
+            extension: true, at: \.tlsKey, parse: PEMFiles.privateKeyFile, format: { $0 }),
+        .optional(
+            "PMD_TLS_CLIENT_CA",
+            "PEM CA bundle; set = clients (and other nodes) must present a certificate it signed (mutual TLS); needs PMD_TLS_CERT",
+            extension: true, at: \.tlsClientCA, parse: PEMFiles.certificateFile, format: { $0 }),
+        .optional(
+            "PMD_TLS_CA",
+            "PEM CA bundle trusted for connections to a pmd: between cluster nodes, and by pmd call (which then uses TLS); unset = PMD_TLS_CLIENT_CA, else the system's roots",
+            extension: true, at: \.tlsCA, parse: PEMFiles.certificateFile, format: { $0 }),
     ]
 
     /// A Stripe price id variable; the default placeholder follows the name

@@ -17,12 +17,13 @@ struct Daemon {
     func run() async throws {
         let logger = self.logger
         let recoveryStarted = ContinuousClock.now
+        let tls = try NodeTLS(config: config)
         let cluster = config.clusterMode ? ClusterSetup(config: config) : nil
         let store: Store
         if let cluster {
             // A cluster node reconciles its log with the primary's before loading anything.
             store = try await ClusterBootstrap.openStore(
-                .init(dataDir: config.dataDir, mapSize: config.mapSize, node: cluster.node, key: config.rpcKey), etcd: cluster.etcd,
+                .init(dataDir: config.dataDir, mapSize: config.mapSize, node: cluster.node, key: config.rpcKey, tls: tls?.peer), etcd: cluster.etcd,
                 keys: cluster.keys, logger: logger)
         } else {
             store = try Store(directory: config.dataDir, mapSize: config.mapSize, tables: Tables.all)
@@ -101,7 +102,7 @@ struct Daemon {
             ClusterContext(
                 me: .init(
                     cluster: config.clusterName, node: cluster.node, address: config.advertiseAddress?.description ?? config.rpcAddress.description,
-                    requiredStandbys: config.syncStandbys, leaderTTL: config.leaderTTL, rpcKey: config.rpcKey),
+                    requiredStandbys: config.syncStandbys, leaderTTL: config.leaderTTL, rpcKey: config.rpcKey, tls: tls?.peer),
                 store: store, wal: wal, role: role, logger: logger)
         }
         runtime.attach(cluster: context)
@@ -118,23 +119,23 @@ struct Daemon {
         let rpc = try await RPCServer(
             settings: .init(
                 host: config.rpcAddress.host, port: config.rpcAddress.port, maxLine: config.maxLine, rpcKey: config.rpcKey,
-                maxConnections: config.maxConnections, idleTimeout: config.idleTimeout),
+                maxConnections: config.maxConnections, idleTimeout: config.idleTimeout, addFirstHandlers: tls?.addServerHandlers),
             registry: registry, durability: wal, group: rpcLoop, logger: logger)
         runtime.attach(server: rpc)
-        logger.notice("rpc listening on \(config.rpcAddress.with(port: rpc.localPort))")
+        logger.notice("rpc listening on \(config.rpcAddress.with(port: rpc.localPort))", metadata: Self.tlsMetadata(config))
         if let context, config.advertiseAddress == nil {
             context.me.advertised.withLock { $0 = config.rpcAddress.with(port: rpc.localPort).description }
         }
 
         let httpAddress = config.httpAddress
         let httpBound = Mutex(httpAddress.port)
-        let http = HTTPListener.make(
+        let http = try HTTPListener.make(
             runtime: runtime, metrics: metrics, billing: billing, host: httpAddress.host, port: httpAddress.port,
-            maxConnections: config.maxConnections, idleTimeout: config.idleTimeout, group: MultiThreadedEventLoopGroup.singleton,
-            logger: logger
-        ) { port in
+            maxConnections: config.maxConnections, idleTimeout: config.idleTimeout, tls: tls?.server,
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger
+        ) { [config] port in
             httpBound.withLock { $0 = port }
-            logger.notice("http listening on \(httpAddress.with(port: port))")
+            logger.notice("http listening on \(httpAddress.with(port: port))", metadata: Self.tlsMetadata(config))
         }
         // Services stop in reverse order: the RPC listener drains first, then HTTP, then the
         // sweep and the mailer, whose last writes still reach the WAL before it closes.
@@ -222,6 +223,14 @@ extension Daemon {
             client: client, directory: directory, index: index, plans: plans, journal: journal, webhookSecret: secret,
             appURL: config.appURL, logger: logger)
         return (sync, transport)
+    }
+}
+
+extension Daemon {
+    /// How a listener is reached, in its "listening" line: operators (and the tests) read it.
+    static func tlsMetadata(_ config: Config) -> Logger.Metadata {
+        guard config.tlsEnabled else { return [:] }
+        return ["tls": config.tlsClientCA == nil ? "on" : "on, client certificates required"]
     }
 }
 

@@ -1,6 +1,7 @@
 import Actors
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import Persistence
@@ -13,9 +14,9 @@ enum HTTPListener {
 
     static func make(
         runtime: Runtime, metrics: PMDMetrics, billing: Billing, host: String, port: Int,
-        maxConnections: Int, idleTimeout: Duration?, group: any EventLoopGroup, logger: Logger,
+        maxConnections: Int, idleTimeout: Duration?, tls: TLSConfiguration?, group: any EventLoopGroup, logger: Logger,
         onBound: @escaping @Sendable (Int) -> Void
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = Router()
         router.get("/api/health") { _, _ -> Response in
             let health = runtime.health()
@@ -57,14 +58,16 @@ enum HTTPListener {
             }
         }
         let counter = HTTPConnectionCounter(open: runtime)
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [counter.handler()],
+                idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) }))
         return Application(
             router: router,
             // Hummingbird's accept path already pauses on a failing accept; at the limit it stops
-            // accepting, so further connections wait in the backlog.
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [counter.handler()],
-                    idleTimeout: idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) })),
+            // accepting, so further connections wait in the backlog. With TLS, NIOSSL's handler
+            // goes first in every connection, before HTTP.
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "pmd",
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),

@@ -91,8 +91,10 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        // What came after the answer is for the handlers `then` put behind this one: passed on
+        // from here, not from the pipeline's head, where a TLS handler would take it for ciphertext.
+        if let leftover { context.fireChannelRead(NIOAny(leftover)) }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        if let leftover { channel.pipeline.syncOperations.fireChannelRead(NIOAny(leftover)) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

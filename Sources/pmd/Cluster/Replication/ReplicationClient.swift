@@ -4,8 +4,10 @@ import Persistence
 import Protocol
 import Synchronization
 
-/// A standby's connections to the primary: the stream (`replication.start`) and a snapshot
-/// (`replication.snapshot`), each opened with the JSON-RPC handshake (`Handshake`).
+/// A node's connections to another: the stream (`replication.start`) and a snapshot
+/// (`replication.snapshot`) from the primary, and health probes, each opened with the JSON-RPC
+/// handshake (`Handshake`) — over TLS when this node's listeners speak it, since the other
+/// node's listener then speaks nothing else.
 enum ReplicationClient {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -14,7 +16,7 @@ enum ReplicationClient {
     /// Connects to `address` and asks `method`; `then` installs the frame handlers when the
     /// answer says the connection goes on (see `Handshake`). Returns the answer and the channel.
     static func ask(
-        _ address: String, method: String, params: JSON, key: String?, group: any EventLoopGroup,
+        _ address: String, method: String, params: JSON, key: String?, tls: ClientTLS?, group: any EventLoopGroup,
         then: @escaping @Sendable (Handshake.Answer, any Channel) throws -> Bool
     ) async -> (Handshake.Answer, (any Channel)?) {
         guard case let .success(target) = HostPort.parse(address) else {
@@ -28,6 +30,8 @@ enum ReplicationClient {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // TLS stays first: the frame handlers that follow the handshake go after it.
+                        if let tls { try channel.pipeline.syncOperations.addHandler(try tls.handler(for: target.host)) }
                         try channel.pipeline.syncOperations.addHandler(
                             Handshake(key: key, method: method, params: params, answered: { answer.give($0) }, then: then))
                     }
@@ -41,10 +45,12 @@ enum ReplicationClient {
     }
 
     /// Fetches a snapshot into `directory`; returns the LSN it holds.
-    static func snapshot(from address: String, node: String, key: String?, into directory: String, group: any EventLoopGroup) async throws -> LSN {
+    static func snapshot(
+        from address: String, node: String, key: String?, tls: ClientTLS?, into directory: String, group: any EventLoopGroup
+    ) async throws -> LSN {
         let loop = group.next()
         let done = loop.makePromise(of: LSN.self)
-        let (answer, channel) = await ask(address, method: "replication.snapshot", params: ["node": .string(node)], key: key, group: loop) {
+        let (answer, channel) = await ask(address, method: "replication.snapshot", params: ["node": .string(node)], key: key, tls: tls, group: loop) {
             answer, channel in
             guard case .result = answer else { return false }
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
