@@ -38,6 +38,7 @@ enum ClusterBootstrap {
         _ settings: Settings, etcd: EtcdClient, keys: ClusterKeys, group: any EventLoopGroup, logger: Logger
     ) async throws -> Store {
         var warnedAt: ContinuousClock.Instant?
+        SnapshotFiles(dataDir: settings.dataDir).removeOutgoing()
         while true {
             // A snapshot received in an earlier round (or before a crash) replaces the data
             // before the store is opened.
@@ -131,6 +132,15 @@ struct SnapshotFiles {
     var incoming: String { dataDir + "/snapshot.incoming" }
     var marker: String { incoming + "/ready" }
     static let files = ["data.mdb", "tables/data.mdb"]
+
+    /// Copies this node made to send as a primary (`replication.snapshot`); one a crash
+    /// interrupted would otherwise stay.
+    func removeOutgoing() {
+        let fm = FileManager.default
+        for entry in (try? fm.contentsOfDirectory(atPath: dataDir)) ?? [] where entry.hasPrefix("snapshot.outgoing-") {
+            try? fm.removeItem(atPath: dataDir + "/" + entry)
+        }
+    }
 
     func prepare() throws {
         try? FileManager.default.removeItem(atPath: incoming)
