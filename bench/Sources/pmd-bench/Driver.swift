@@ -47,8 +47,12 @@ struct Driver: Sendable {
         let phase = control.phase
         if phase == .stop { stopping = true }
         if plan.raw {
-            // Redis: `-ERR…` is an error, and `WAIT` answering `:0` means no replica has it.
-            if line.first == UInt8(ascii: "-") || (linesSeen == 1 && line.count == 2 && line[0] == UInt8(ascii: ":") && line[1] == UInt8(ascii: "0")) {
+            // Redis: `-ERR…` is an error, `WAIT` answering `:0` means no replica has it, and a
+            // `GET` of a missing key (`$-1`, one line) would put the line count out of step.
+            let missing = line.count == 3 && line[0] == UInt8(ascii: "$") && line[1] == UInt8(ascii: "-")
+            if line.first == UInt8(ascii: "-") || missing
+                || (linesSeen == 1 && line.count == 2 && line[0] == UInt8(ascii: ":") && line[1] == UInt8(ascii: "0"))
+            {
                 errors += 1
                 control.recordError("redis: \(String(decoding: line.prefix(200), as: UTF8.self))")
             }

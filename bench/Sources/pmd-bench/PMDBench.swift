@@ -43,7 +43,7 @@ struct PMDBench: ParsableCommand {
     @Option(help: "Unmeasured seconds of load before each workload's measurement")
     var warmup = 2.0
 
-    @Option(help: "Comma-separated workloads: read, write, mixed, tenant-write; or, against Redis (--addr is Redis'), redis-set, redis-set-wait")
+    @Option(help: "Comma-separated workloads: read, write, mixed, tenant-write; or, against Redis (--addr is Redis'), redis-set, redis-get, redis-set-wait")
     var workloads = "read,write,mixed,tenant-write"
 
     @Option(help: "Requests in flight per connection in the pipelined runs (1: no pipelined runs)")

@@ -15,10 +15,12 @@ enum WorkloadKind: String, CaseIterable, Sendable {
     case redisSetWait = "redis-set-wait"
     /// Against Redis: `SET` alone.
     case redisSet = "redis-set"
+    /// Against Redis: `GET` of a key `redis-set` wrote (answered in two lines: length, value).
+    case redisGet = "redis-get"
 
     var needsTenants: Bool { self == .tenantWrite }
     /// Spoken to Redis (RESP), not to pmd: no setup, no ids, replies counted by line.
-    var isRedis: Bool { self == .redisSetWait || self == .redisSet }
+    var isRedis: Bool { self == .redisSetWait || self == .redisSet || self == .redisGet }
 }
 
 /// One measured run: a kind of load at a pipeline depth.
@@ -71,16 +73,22 @@ struct RequestPlan: Sendable {
             return RequestPlan(
                 reads: [], writes: keys.map { redisCommands(key: "user:\($0)", wait: wait) }, writePercent: 100,
                 linesPerRequest: wait ? 2 : 1, raw: true)
+        case .redisGet:
+            let keys = share(Array(0..<max(fixtures.sessions.count, count)), index, count)
+            return RequestPlan(
+                reads: keys.map { Array(redisCommand(["GET", "user:\($0)"]).utf8) }, writes: [], writePercent: 0,
+                linesPerRequest: 2, raw: true)
         }
+    }
+
+    private static func redisCommand(_ parts: [String]) -> String {
+        "*\(parts.count)\r\n" + parts.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
     }
 
     /// `SET user:N <256 bytes>` (about one user row), and `WAIT 1 0` after it.
     private static func redisCommands(key: String, wait: Bool) -> [UInt8] {
-        func command(_ parts: [String]) -> String {
-            "*\(parts.count)\r\n" + parts.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
-        }
         let value = String(repeating: "x", count: 256)
-        return Array((command(["SET", key, value]) + (wait ? command(["WAIT", "1", "0"]) : "")).utf8)
+        return Array((redisCommand(["SET", key, value]) + (wait ? redisCommand(["WAIT", "1", "0"]) : "")).utf8)
     }
 
     private static func share<T>(_ items: [T], _ index: Int, _ count: Int) -> [T] {
